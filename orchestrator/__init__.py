@@ -1,0 +1,1 @@
+"""The engine of the work-safety credit orchestrator: no Flask, no HTTP."""

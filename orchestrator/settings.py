@@ -1,0 +1,44 @@
+"""One typed settings object; every environment variable is listed here once with its default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one deployment. Build it with `Settings.from_env()` or directly in tests."""
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'wsc.sqlite3'}"
+    secret_key: str = "dev-only-secret-change-me"
+    token_lifetime_seconds: int = 8 * 3600
+    simulated_clock: bool = False
+    processes_dir: Path = PROJECT_ROOT / "processes"
+    forms_dir: Path = PROJECT_ROOT / "forms"
+    max_upload_bytes: int = 2 * 1024 * 1024
+    run_scheduler: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        defaults = cls()
+        return cls(
+            database_url=os.environ.get("WSC_DATABASE_URL", defaults.database_url),
+            secret_key=os.environ.get("WSC_SECRET_KEY", defaults.secret_key),
+            token_lifetime_seconds=int(
+                os.environ.get("WSC_TOKEN_LIFETIME_SECONDS", defaults.token_lifetime_seconds)
+            ),
+            simulated_clock=_flag("WSC_SIMULATED_CLOCK"),
+            processes_dir=Path(os.environ.get("WSC_PROCESSES_DIR", defaults.processes_dir)),
+            forms_dir=Path(os.environ.get("WSC_FORMS_DIR", defaults.forms_dir)),
+            max_upload_bytes=int(os.environ.get("WSC_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            run_scheduler=_flag("WSC_RUN_SCHEDULER", "1"),
+        )
