@@ -40,6 +40,21 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def after_commit(session: Session, callback) -> None:
+    """Run `callback()` once the session's transaction has committed; never if it rolls back.
+    In-memory caches use this so they only ever hold committed state."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+def _forget_after_commit(session: Session, _previous_transaction=None) -> None:
+    session.info.pop("after_commit", None)
+
+
 class Database:
     """Owns the engine and hands out transactions as context managers."""
 
@@ -47,6 +62,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_commit", _run_after_commit)
+        event.listen(self._sessions, "after_soft_rollback", _forget_after_commit)
 
     @property
     def is_postgres(self) -> bool:

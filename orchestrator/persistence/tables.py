@@ -109,6 +109,8 @@ class ProcessInstance(Base):
     audit_head: Mapped[str] = mapped_column(String(64), default="")
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)
 
+    __mapper_args__ = {"version_id_col": revision}
+
 
 class EngineTask(Base):
     """One SpiffWorkflow task of an instance, as the serializer writes it. Only the tasks a
@@ -207,3 +209,5 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
+
+from . import calendar_tables  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Running cases: the workflow, its stored state, engine steps and the cases' lifecycle."""

@@ -1,0 +1,238 @@
+"""Loading and saving a case's workflow, writing only what a step changed.
+
+A process keeps recently used workflows in memory (`CaseCache`), keyed by instance and
+revision. A writer locks the instance row first, so the cached object is used by one writer
+at a time; if the row's revision differs from the cached one, another process moved the
+case on and the workflow is read again from its rows. The cache only takes a workflow back
+after its transaction committed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..persistence.database import after_commit
+from ..persistence.tables import EngineTask, ProcessInstance
+from .serializer import restore_workflow, task_to_dict, workflow_attrs
+from .workflow import CaseWorkflow
+
+
+@dataclass
+class CaseState:
+    """A workflow and what is known to be stored of it."""
+
+    instance_id: int
+    revision: int
+    workflow: CaseWorkflow
+    written: dict[str, dict] = field(default_factory=dict)  # task id → body last stored
+    sub_written: dict[str, dict] = field(default_factory=dict)  # same, subprocess tasks
+    parent_of: dict[str, str | None] = field(default_factory=dict)  # tracked task → parent
+    next_seq: int = 0
+
+
+class CaseCache:
+    """Recently stepped workflows of this process, least recently used dropped first."""
+
+    def __init__(self, capacity: int = 2000):
+        self.capacity = capacity
+        self._entries: OrderedDict[int, CaseState] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, revision: int) -> CaseState | None:
+        """Remove and return the entry if it is at `revision`; a stale one is dropped."""
+        with self._lock:
+            state = self._entries.pop(instance_id, None)
+        return state if state is not None and state.revision == revision else None
+
+    def put(self, state: CaseState) -> None:
+        with self._lock:
+            self._entries[state.instance_id] = state
+            self._entries.move_to_end(state.instance_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def load(session: Session, instance: ProcessInstance, specs, script_engine) -> CaseState:
+    """Read the whole workflow from its rows (a cache miss: after a restart, or after another
+    process stepped the case)."""
+    rows = session.execute(
+        select(EngineTask.id, EngineTask.workflow_id, EngineTask.body, EngineTask.seq)
+        .where(EngineTask.instance_id == instance.id)
+        .order_by(EngineTask.seq)
+    ).all()
+    by_workflow: dict[str, dict] = {}
+    for row in rows:
+        by_workflow.setdefault(row.workflow_id, {})[row.id] = row.body
+    spec, subprocess_specs = specs
+    workflow = restore_workflow(
+        spec, subprocess_specs, instance.workflow, by_workflow, script_engine
+    )
+    state = CaseState(instance.id, instance.revision, workflow, next_seq=len(rows))
+    for row in rows:
+        if row.workflow_id != "":
+            state.sub_written[row.id] = row.body
+        elif not row.body["state"] & _FINISHED:
+            _track(state, row.id, row.body)
+    for row in rows:
+        parent = row.body["parent"]
+        if row.id in state.parent_of and parent and parent not in state.written:
+            body = by_workflow[""].get(parent)
+            if body is not None:
+                state.written[parent] = body
+    return state
+
+
+def new_state(instance_id: int, workflow: CaseWorkflow) -> CaseState:
+    return CaseState(instance_id, 0, workflow)
+
+
+@dataclass
+class Delta:
+    """What a save wrote: task id → (the state stored before, or None if new; the new body),
+    and the removed tasks with the state they had."""
+
+    changed: dict[str, tuple[int | None, dict]]
+    removed: dict[str, int | None]
+
+
+def save(session: Session, state: CaseState, instance: ProcessInstance, cache: CaseCache) -> Delta:
+    """Write the tasks the step changed and the workflow attributes; the cache gets the
+    state back when the transaction commits."""
+    workflow = state.workflow
+    workflow.unfinished_tasks()  # brings the index up to date
+    candidates: dict[str, object] = {}
+    for task in workflow.unfinished_tasks():
+        candidates[str(task.id)] = task
+    for task_id in workflow.tasks.created_since_save:
+        task = workflow.tasks.get(task_id)
+        if task is not None:
+            candidates[str(task_id)] = task
+    workflow.tasks.created_since_save = []
+    removed = []
+    for task_id in list(state.parent_of):
+        task = workflow.tasks.get(UUID(task_id))
+        if task is None:
+            removed.append(task_id)
+        else:
+            candidates[task_id] = task
+    removed_states = {}
+    for task_id in removed:
+        parent = state.parent_of.pop(task_id)
+        old = state.written.pop(task_id, None)
+        removed_states[task_id] = old["state"] if old else None
+        if parent and (task := workflow.tasks.get(UUID(parent))) is not None:
+            candidates[parent] = task
+    for task in list(candidates.values()):
+        parent = task.parent
+        if parent is not None:
+            candidates.setdefault(str(parent.id), parent)
+
+    changed: dict[str, dict] = {}
+    for task_id, task in candidates.items():
+        body = task_to_dict(task)
+        if state.written.get(task_id) != body:
+            changed[task_id] = body
+    rows = [
+        {"instance_id": state.instance_id, "id": task_id, "workflow_id": "", "body": body,
+         "seq": _seq(state)}
+        for task_id, body in changed.items()
+    ]
+    rows.extend(_subprocess_rows(state))
+    _upsert(session, rows)
+    if removed:
+        session.execute(
+            delete(EngineTask).where(
+                EngineTask.instance_id == state.instance_id, EngineTask.id.in_(removed)
+            )
+        )
+    delta = Delta(
+        {
+            task_id: ((old := state.written.get(task_id)) and old["state"], body)
+            for task_id, body in changed.items()
+        },
+        removed_states,
+    )
+    _retrack(state, candidates, changed)
+    instance.workflow = workflow_attrs(workflow)
+    after_commit(session, lambda: _committed(cache, state, instance))
+    return delta
+
+
+_FINISHED = TaskState.FINISHED_MASK
+
+
+def _seq(state: CaseState) -> int:
+    """Creation order for new rows (an existing row keeps its own: upserts leave seq)."""
+    state.next_seq += 1
+    return state.next_seq
+
+
+def _track(state: CaseState, task_id: str, body: dict) -> None:
+    state.written[task_id] = body
+    state.parent_of[task_id] = body["parent"]
+
+
+def _retrack(state: CaseState, candidates: dict, changed: dict) -> None:
+    """Keep bodies only for unfinished tasks and their parents: the next candidates."""
+    written = {}
+    parent_of = {}
+    for task_id, task in candidates.items():
+        body = changed.get(task_id) or state.written.get(task_id)
+        if body is None:
+            continue
+        if not task._state & _FINISHED:
+            written[task_id] = body
+            parent_of[task_id] = body["parent"]
+            parent = body["parent"]
+            if parent is not None:
+                parent_body = changed.get(parent) or state.written.get(parent)
+                if parent_body is not None:
+                    written[parent] = parent_body
+    state.written = written
+    state.parent_of = parent_of
+
+
+def _subprocess_rows(state: CaseState) -> list[dict]:
+    """Subprocesses are short; their tasks are compared whole on every save."""
+    rows = []
+    for sp_id, subprocess in state.workflow.subprocesses.items():
+        for task in subprocess.tasks.values():
+            task_id = str(task.id)
+            body = task_to_dict(task)
+            if state.sub_written.get(task_id) != body:
+                rows.append({"instance_id": state.instance_id, "id": task_id,
+                             "workflow_id": str(sp_id), "body": body,
+                             "seq": _seq(state)})
+                state.sub_written[task_id] = body
+    return rows
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(EngineTask)
+    statement = statement.on_conflict_do_update(
+        index_elements=[EngineTask.instance_id, EngineTask.id],
+        set_={"body": statement.excluded.body, "workflow_id": statement.excluded.workflow_id},
+    )
+    session.execute(statement, rows)
+
+
+def _committed(cache: CaseCache, state: CaseState, instance: ProcessInstance) -> None:
+    state.revision = instance.revision
+    cache.put(state)

@@ -1,0 +1,142 @@
+"""Starting a case and stepping it: the one place that locks an instance, runs the engine to
+its next wait state and stores the result, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..audit import Actor
+from ..definitions import repository
+from ..errors import Conflict, InvalidInput, NotFound
+from ..persistence.tables import Incident, ProcessInstance
+from ..worklist.routing import sync_human_tasks
+from . import case_store
+from .case_store import CaseState
+from .workflow import CaseWorkflow
+
+
+@dataclass
+class StepOutcome:
+    opened_tasks: list[str]
+    incident: Incident | None
+
+
+def start(
+    session: Session,
+    system,
+    actor: Actor,
+    process_key: str,
+    jurisdiction_id: str,
+    data: dict,
+    enterprise_id: int | None = None,
+) -> ProcessInstance:
+    """A new case on the latest version of `process_key`, run to its first wait state."""
+    definition = repository.latest(session, process_key)
+    now = system.clock.now()
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        process_key=definition.key,
+        jurisdiction_id=jurisdiction_id,
+        enterprise_id=enterprise_id,
+        status="running",
+        workflow={},
+        started_by=actor.user_id,
+        started_at=now,
+        updated_at=now,
+        audit_head="",
+        audit_seq=0,
+    )
+    session.add(instance)
+    session.flush()
+    spec, subprocess_specs = system.specs.get(definition)
+    workflow = CaseWorkflow(spec, subprocess_specs, script_engine=system.script_engine)
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(_start_data(data))
+    state = case_store.new_state(instance.id, workflow)
+    audit.append(
+        session, instance=instance, action="start", actor=actor, at=now,
+        details={"process_key": definition.key, "version": definition.version,
+                 "jurisdiction": jurisdiction_id, "data": data},
+    )
+    step(session, system, state, instance, actor)
+    return instance
+
+
+def _start_data(data: dict) -> dict:
+    if "typename" in data:
+        raise InvalidInput("data key 'typename' is reserved", {"data": {"typename": ["reserved"]}})
+    return dict(data)
+
+
+def lock(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row, locked for this transaction (one writer per instance)."""
+    instance = session.scalar(
+        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+    )
+    if instance is None:
+        raise NotFound(f"no process instance {instance_id}")
+    return instance
+
+
+@contextmanager
+def writing(session: Session, system, instance: ProcessInstance):
+    """The locked instance's workflow, from this process's cache or from its rows."""
+    state = system.cases.take(instance.id, instance.revision)
+    if state is None:
+        specs = system.specs.get_by_id(session, instance.definition_id)
+        state = case_store.load(session, instance, specs, system.script_engine)
+    yield state
+
+
+def step(
+    session: Session, system, state: CaseState, instance: ProcessInstance, actor: Actor
+) -> StepOutcome:
+    """Run the engine to its next wait state and store everything it changed. A script that
+    fails leaves its task in error and opens an incident; the user's own action stands."""
+    now = system.clock.now()
+    workflow = state.workflow
+    incident = None
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as error:
+        incident = _incident(session, instance, workflow, error, now)
+    delta = case_store.save(session, state, instance, system.cases)
+    opened = sync_human_tasks(session, system, instance, workflow, delta, now)
+    if incident is not None:
+        instance.status = "incident"
+        audit.append(session, instance=instance, action="incident", actor=actor, at=now,
+                     task_id=incident.task_id,
+                     details={"element_id": incident.element_id, "message": incident.message})
+    elif workflow.is_completed():
+        instance.status = "completed"
+        instance.ended_at = now
+        audit.append(session, instance=instance, action="end", actor=actor, at=now, details={})
+    instance.updated_at = now
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(f"process instance {instance.id} was changed by another writer") from None
+    return StepOutcome(opened, incident)
+
+
+def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:
+    task = getattr(error, "task", None)
+    element_id = task.task_spec.name if task is not None else None
+    incident = Incident(
+        instance_id=instance.id,
+        task_id=str(task.id) if task is not None else None,
+        element_id=element_id,
+        kind="script",
+        message=str(error),
+        created_at=at,
+    )
+    session.add(incident)
+    return incident

@@ -1,0 +1,1 @@
+"""The worklist: human tasks routed to org units and roles, claims, forms and completion."""

@@ -1,0 +1,159 @@
+"""What an approver does with a task: claim, unclaim, assign (a leader, to a member of his
+unit) and complete with the form's data. Each runs inside the caller's transaction and
+appends to the case's audit chain; completing also steps the engine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..audit import Actor
+from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
+from ..persistence.tables import HumanTask, SignOff, User
+from ..runtime import cases
+from .access import visible_task
+
+
+def actor_of(caller) -> Actor:
+    return Actor(caller.user_id, caller.display_name, caller.org_unit_id, caller.role)
+
+
+def _may_work_on(caller, task: HumanTask) -> bool:
+    return caller.org_unit_id == task.org_unit_id and caller.role == task.role
+
+
+def claim(session: Session, system, caller, task_id: str) -> HumanTask:
+    """Exactly one winner: the claim is one conditional UPDATE; the others get 409."""
+    task = visible_task(session, caller, task_id)
+    if not _may_work_on(caller, task):
+        raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
+    instance = cases.lock(session, task.instance_id)
+    now = system.clock.now()
+    won = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state == "open", HumanTask.claimed_by.is_(None))
+        .values(claimed_by=caller.user_id, claimed_at=now)
+    ).rowcount
+    if not won:
+        raise ClaimConflict(f"task {task_id} is already claimed or closed")
+    audit.append(session, instance=instance, action="claim", actor=actor_of(caller), at=now,
+                 task_id=task_id, details={"element_id": task.element_id})
+    return _reread(session, caller, task_id)
+
+
+def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
+    task = visible_task(session, caller, task_id)
+    is_leader = caller.role == "leader" and caller.org_unit_id == task.org_unit_id
+    if task.claimed_by != caller.user_id and not (is_leader and task.claimed_by):
+        raise Forbidden(f"task {task_id} is not claimed by you")
+    instance = cases.lock(session, task.instance_id)
+    now = system.clock.now()
+    released = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state == "open",
+               HumanTask.claimed_by == task.claimed_by)
+        .values(claimed_by=None, claimed_at=None)
+    ).rowcount
+    if not released:
+        raise Conflict(f"task {task_id} changed meanwhile")
+    audit.append(session, instance=instance, action="unclaim", actor=actor_of(caller), at=now,
+                 task_id=task_id, details={"released": task.claimed_by})
+    return _reread(session, caller, task_id)
+
+
+def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> HumanTask:
+    """A leader hands an open task of his unit to a member who holds the task's role."""
+    task = visible_task(session, caller, task_id)
+    if caller.role != "leader" or caller.org_unit_id != task.org_unit_id:
+        raise Forbidden("only the leader of the task's unit may assign it")
+    assignee = session.get(User, assignee_id)
+    if assignee is None or not assignee.active or assignee.org_unit_id != task.org_unit_id \
+            or assignee.role != task.role:
+        raise InvalidInput(
+            f"user {assignee_id} is not an active {task.role} of unit {task.org_unit_id}",
+            {"assignee_id": [f"must be an active {task.role} of unit {task.org_unit_id}"]},
+        )
+    instance = cases.lock(session, task.instance_id)
+    now = system.clock.now()
+    done = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state == "open")
+        .values(claimed_by=assignee.id, claimed_at=now)
+    ).rowcount
+    if not done:
+        raise Conflict(f"task {task_id} is closed")
+    audit.append(session, instance=instance, action="assign", actor=actor_of(caller), at=now,
+                 task_id=task_id, details={"assignee": assignee.id, "previous": task.claimed_by})
+    return _reread(session, caller, task_id)
+
+
+def complete(session: Session, system, caller, task_id: str, data: dict) -> cases.StepOutcome:
+    """Validate against the task's form, complete the engine task, run to the next wait
+    state, record the sign-off and the audit row; all or nothing."""
+    task = visible_task(session, caller, task_id)
+    form = system.forms.get(task.form_key) if task.form_key else None
+    values = form.validate(data) if form else _free_data(data)
+    instance = cases.lock(session, task.instance_id)
+    task = visible_task(session, caller, task_id, fresh=True)
+    if task.state != "open":
+        raise Conflict(f"task {task_id} is {task.state}")
+    if task.claimed_by is None:
+        raise Conflict(f"task {task_id} must be claimed before it is completed")
+    if task.claimed_by != caller.user_id:
+        raise Forbidden(f"task {task_id} is claimed by another user")
+    now = system.clock.now()
+    actor = actor_of(caller)
+    with cases.writing(session, system, instance) as state:
+        engine_task = state.workflow.get_task_from_id(UUID(task_id))
+        if engine_task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready")
+        engine_task.data.update(values)
+        engine_task.run()
+        task.state, task.completed_at, task.completed_by = "completed", now, caller.user_id
+        details = {"element_id": task.element_id, "decision": values.get("decision"),
+                   "comment": values.get("comment"), "data": values}
+        if form is not None and form.sign_off is not None:
+            details["sign_off"] = _sign_off(session, task, caller, values, form, now).content_hash
+        audit.append(session, instance=instance, action="complete", actor=actor, at=now,
+                     task_id=task_id, details=details)
+        return cases.step(session, system, state, instance, actor)
+
+
+def _free_data(data: object) -> dict:
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be an object", {"data": ["must be an object"]})
+    if "typename" in data:
+        raise InvalidInput("data key 'typename' is reserved", {"typename": ["reserved"]})
+    return data
+
+
+def _sign_off(session, task: HumanTask, caller, values: dict, form, now) -> SignOff:
+    signed = {
+        "instance_id": task.instance_id, "task_id": task.id, "element_id": task.element_id,
+        "signer_id": caller.user_id, "role": caller.role, "org_unit_id": caller.org_unit_id,
+        "decision": values.get("decision"), "data": values, "signed_at": now.isoformat(),
+        "sealed": bool(form.sign_off.get("seal")),
+    }
+    content_hash = hashlib.sha256(
+        json.dumps(signed, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+    sign_off = SignOff(
+        instance_id=task.instance_id, task_id=task.id, element_id=task.element_id,
+        signer_id=caller.user_id, signer_name=caller.display_name, role=caller.role,
+        org_unit_id=caller.org_unit_id, decision=values.get("decision"),
+        sealed=signed["sealed"], signed_at=now, content_hash=content_hash,
+    )
+    session.add(sign_off)
+    return sign_off
+
+
+def _reread(session: Session, caller, task_id: str) -> HumanTask:
+    return session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
+    )

@@ -1,0 +1,85 @@
+"""From engine tasks to human tasks: a READY user task becomes a human task routed to the
+org unit and role its lane names, resolved against the case's own jurisdiction; a human task
+whose engine task is no longer READY (completed, or cancelled by a boundary event) closes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput
+from ..persistence.tables import HumanTask, ProcessInstance
+from ..runtime.case_store import Delta
+
+READY = TaskState.READY
+
+
+def sync_human_tasks(
+    session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime
+) -> list[str]:
+    """Open and close human tasks after a step; returns the ids of the tasks opened."""
+    opened, closed = [], []
+    for task_id, (old_state, body) in delta.changed.items():
+        spec = workflow.spec.task_specs.get(body["task_spec"])
+        if spec is None or not spec.manual:
+            continue
+        if body["state"] == READY and old_state != READY:
+            task = workflow.get_task_from_id(UUID(task_id))
+            opened.append(_human_task(session, system, instance, task, at))
+        elif old_state == READY and body["state"] != READY:
+            closed.append(task_id)
+    closed.extend(t for t, old in delta.removed.items() if old == READY)
+    if opened:
+        session.execute(insert(HumanTask), opened)
+    if closed:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id.in_(closed), HumanTask.state == "open")
+            .values(state="cancelled", completed_at=at)
+        )
+    return [row["id"] for row in opened]
+
+
+def _human_task(session, system, instance: ProcessInstance, task, at: datetime) -> dict:
+    spec = task.task_spec
+    lane = spec.lane
+    if not lane:
+        raise InvalidInput(f"{spec.name}: user task has no lane", {"element_id": spec.name})
+    org_unit_id, role = system.directory(session).resolve_lane(instance.jurisdiction_id, lane)
+    properties = spec.extensions.get("properties", {}) if hasattr(spec, "extensions") else {}
+    return {
+        "id": str(task.id),
+        "instance_id": instance.id,
+        "process_key": instance.process_key,
+        "jurisdiction_id": instance.jurisdiction_id,
+        "element_id": spec.name,
+        "title": spec.bpmn_name or spec.name,
+        "lane": lane,
+        "org_unit_id": org_unit_id,
+        "role": role,
+        "form_key": properties.get("form"),
+        "state": "open",
+        "claimed_by": None,
+        "claimed_at": None,
+        "created_at": at,
+        "due_at": _due(system, task, properties.get("due")),
+        "completed_at": None,
+        "completed_by": None,
+    }
+
+
+def _due(system, task, expression: str | None) -> datetime | None:
+    """A user task's due date: the `due` property, an expression giving an ISO instant."""
+    if not expression:
+        return None
+    value = task.workflow.script_engine.evaluate(task, expression)
+    due = datetime.fromisoformat(str(value))
+    if due.tzinfo is None:
+        raise InvalidInput(
+            f"{task.task_spec.name}: due expression gave {value!r}, an instant without offset"
+        )
+    return due
