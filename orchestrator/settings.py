@@ -18,7 +18,7 @@ class Settings:
     """Configuration of one deployment. Build it with `Settings.from_env()` or directly in tests."""
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'wsc.sqlite3'}"
-    secret_key: str = "dev-only-secret-change-me"
+    secret_key: str = "dev-only-secret-change-me-in-any-real-deployment"
     token_lifetime_seconds: int = 8 * 3600
     simulated_clock: bool = False
     processes_dir: Path = PROJECT_ROOT / "processes"
