@@ -1,0 +1,1 @@
+"""Running model code (scripts, conditions, timer expressions, DMN cells) in a sandbox."""
