@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .persistence.tables import AuditEvent, ProcessInstance
@@ -71,6 +71,7 @@ def append(
         chain = instance_chain(instance.id)
         prev_hash, seq = instance.audit_head, instance.audit_seq + 1
     else:
+        _serialise_chain(session, chain)
         last = session.execute(
             select(AuditEvent.hash, AuditEvent.seq)
             .where(AuditEvent.chain == chain)
@@ -93,6 +94,13 @@ def append(
     if instance is not None:
         instance.audit_head, instance.audit_seq = digest, seq
     return event
+
+
+def _serialise_chain(session: Session, chain: str) -> None:
+    """Writers of a shared chain queue for it (PostgreSQL: a transaction advisory lock; SQLite
+    has one writer already), so two never take the same sequence number."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:chain))"), {"chain": chain})
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from flask_smorest import Api, Blueprint
 
 from orchestrator.settings import Settings
 
-from . import clock, health, session
+from . import clock, definitions, health, instances, session, tasks
 
 API_PREFIX = "/api/v1"
 
@@ -31,5 +31,8 @@ def register_blueprint(api: Api, blp: Blueprint) -> None:
 def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, health.blp)
     register_blueprint(api, session.blp)
+    register_blueprint(api, definitions.blp)
+    register_blueprint(api, instances.blp)
+    register_blueprint(api, tasks.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

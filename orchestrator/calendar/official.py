@@ -23,12 +23,12 @@ from types import MappingProxyType
 
 import chinese_calendar
 
-from ..errors import OrchestratorError
+from ..errors import InvalidInput
 
 PACKAGE_SOURCE = f"chinesecalendar {chinese_calendar.__version__} (国务院办公厅节假日安排通知)"
 
 
-class UnknownCalendarYear(OrchestratorError):
+class UnknownCalendarYear(InvalidInput):
     """The State Council arrangement for `year` is not known here: an admin must load it."""
 
     code = "unknown_calendar_year"

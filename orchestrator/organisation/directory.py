@@ -198,6 +198,3 @@ class DirectoryCache:
                 self._directories.clear()
             else:
                 self._directories.pop(database, None)
-
-
-directories = DirectoryCache()

@@ -150,7 +150,8 @@ def save(session: Session, state: CaseState, instance: ProcessInstance, cache: C
          "seq": _seq(state)}
         for task_id, body in changed.items()
     ]
-    rows.extend(_subprocess_rows(state))
+    sub_rows, sub_old = _subprocess_rows(state)
+    rows.extend(sub_rows)
     _upsert(session, rows)
     if removed:
         session.execute(
@@ -165,6 +166,8 @@ def save(session: Session, state: CaseState, instance: ProcessInstance, cache: C
         },
         removed_states,
     )
+    for row in sub_rows:
+        delta.changed[row["id"]] = (sub_old.get(row["id"]), row["body"])
     _retrack(state, candidates, changed)
     instance.workflow = workflow_attrs(workflow)
     after_commit(session, lambda: _committed(cache, state, instance))
@@ -205,19 +208,22 @@ def _retrack(state: CaseState, candidates: dict, changed: dict) -> None:
     state.parent_of = parent_of
 
 
-def _subprocess_rows(state: CaseState) -> list[dict]:
-    """Subprocesses are short; their tasks are compared whole on every save."""
-    rows = []
+def _subprocess_rows(state: CaseState) -> tuple[list[dict], dict[str, int | None]]:
+    """Subprocesses are short; their tasks are compared whole on every save. Returns the rows
+    to write and the state each had before."""
+    rows, old_states = [], {}
     for sp_id, subprocess in state.workflow.subprocesses.items():
         for task in subprocess.tasks.values():
             task_id = str(task.id)
             body = task_to_dict(task)
-            if state.sub_written.get(task_id) != body:
+            old = state.sub_written.get(task_id)
+            if old != body:
+                old_states[task_id] = old["state"] if old else None
                 rows.append({"instance_id": state.instance_id, "id": task_id,
                              "workflow_id": str(sp_id), "body": body,
                              "seq": _seq(state)})
                 state.sub_written[task_id] = body
-    return rows
+    return rows, old_states
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:

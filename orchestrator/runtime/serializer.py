@@ -100,7 +100,8 @@ def workflow_attrs(workflow: CaseWorkflow) -> dict:
     attrs["bpmn_events"] = REGISTRY.convert(workflow.bpmn_events)
     attrs["subprocesses"] = {
         str(sp_id): dict(
-            _common_attrs(sp), parent_task_id=str(sp.parent_task_id), spec=sp.spec.name
+            _common_attrs(sp), parent_task_id=str(sp.parent_task_id), spec=sp.spec.name,
+            typename=REGISTRY.typenames[type(sp)],
         )
         for sp_id, sp in workflow.subprocesses.items()
     }

@@ -10,10 +10,12 @@ back to SpiffWorkflow's own iterator.
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskFilter, TaskState
+from SpiffWorkflow.util.task import TaskState
 
 _TREE_ONLY_OPTIONS = {"end_at_spec", "max_depth", "depth_first"}
+_OUR_OPTIONS = {"task_filter", "skip_subprocesses"}
 
 
 class TaskTable(dict):
@@ -36,6 +38,7 @@ class CaseWorkflow(BpmnWorkflow):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.index_tasks()
+        self.tasks.created_since_save = list(self.tasks.keys())  # a new case: nothing stored
 
     def index_tasks(self) -> None:
         """(Re)build the index; call after replacing `tasks` (the serializer does)."""
@@ -70,7 +73,19 @@ class CaseWorkflow(BpmnWorkflow):
             or _TREE_ONLY_OPTIONS & kwargs.keys()
         ):
             return super().get_tasks_iterator(first_task, **kwargs)
-        return (task for task in self.unfinished_tasks() if task_filter.matches(task))
+        skip_subprocesses = kwargs.get("skip_subprocesses", False)
+        return self._matching(task_filter, skip_subprocesses)
+
+    def _matching(self, task_filter, skip_subprocesses: bool):
+        for task in self.unfinished_tasks():
+            if task_filter.matches(task):
+                yield task
+        if skip_subprocesses:
+            return
+        for subprocess in list(self.subprocesses.values()):
+            for task in list(subprocess.tasks.values()):
+                if not task._state & TaskState.FINISHED_MASK and task_filter.matches(task):
+                    yield task
 
     def update_waiting_tasks(self) -> None:
         """Runs on every task completion; SpiffWorkflow walks the whole tree here."""
@@ -84,11 +99,11 @@ class CaseWorkflow(BpmnWorkflow):
         return result
 
 
-def _filter(kwargs: dict) -> TaskFilter | None:
-    options = {k: v for k, v in kwargs.items() if k != "task_filter"}
+def _filter(kwargs: dict) -> BpmnTaskFilter | None:
+    options = {k: v for k, v in kwargs.items() if k not in _OUR_OPTIONS}
     if _TREE_ONLY_OPTIONS & options.keys():
         return None
     try:
-        return TaskFilter(**options)
+        return BpmnTaskFilter(**options)
     except TypeError:
         return None

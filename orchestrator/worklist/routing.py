@@ -24,14 +24,12 @@ def sync_human_tasks(
     """Open and close human tasks after a step; returns the ids of the tasks opened."""
     opened, closed = [], []
     for task_id, (old_state, body) in delta.changed.items():
-        spec = workflow.spec.task_specs.get(body["task_spec"])
-        if spec is None or not spec.manual:
-            continue
         if body["state"] == READY and old_state != READY:
             task = workflow.get_task_from_id(UUID(task_id))
-            opened.append(_human_task(session, system, instance, task, at))
+            if task.task_spec.manual:
+                opened.append(_human_task(session, system, instance, task, at))
         elif old_state == READY and body["state"] != READY:
-            closed.append(task_id)
+            closed.append(task_id)  # closes the human task, if the task had one
     closed.extend(t for t, old in delta.removed.items() if old == READY)
     if opened:
         session.execute(insert(HumanTask), opened)
