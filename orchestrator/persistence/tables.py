@@ -153,6 +153,7 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    escalated_at: Mapped[datetime | None]
 
 
 class SignOff(Base):
@@ -210,4 +211,4 @@ class Incident(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-from . import calendar_tables  # noqa: E402, F401
+from . import calendar_tables, time_tables  # noqa: E402, F401
