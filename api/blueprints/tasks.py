@@ -93,8 +93,6 @@ def complete(args, task_id):
     """Complete a claimed task with its form's data; the case runs to its next wait state."""
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:
-        task = visible_task(session, caller, task_id)
-        instance_id = task.instance_id
-        actions.complete(session, system, caller, task_id, args["data"])
+        outcome = actions.complete(session, system, caller, task_id, args["data"])
     with system.database.transaction() as session:
-        return _detail(session, caller, instance_id)
+        return _detail(session, caller, outcome.instance_id)

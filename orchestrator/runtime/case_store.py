@@ -60,6 +60,13 @@ class CaseCache:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
+    def rebase(self, instance_id: int, old: int, new: int) -> None:
+        """A write that did not touch the workflow (claim, assign) moved the revision on."""
+        with self._lock:
+            state = self._entries.get(instance_id)
+            if state is not None and state.revision == old:
+                state.revision = new
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

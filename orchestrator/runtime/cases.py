@@ -17,6 +17,7 @@ from .. import audit
 from ..audit import Actor
 from ..definitions import repository
 from ..errors import Conflict, InvalidInput, NotFound
+from ..persistence.database import after_commit
 from ..persistence.tables import Incident, ProcessInstance
 from ..worklist.routing import sync_human_tasks
 from . import case_store
@@ -26,6 +27,7 @@ from .workflow import CaseWorkflow
 
 @dataclass
 class StepOutcome:
+    instance_id: int
     opened_tasks: list[str]
     incident: Incident | None
 
@@ -86,6 +88,13 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+def touching(session: Session, system, instance: ProcessInstance) -> None:
+    """Declare a write to the instance row that leaves the workflow as it is (claims,
+    assignments append to its audit chain): the cached workflow follows the new revision."""
+    old = instance.revision
+    after_commit(session, lambda: system.cases.rebase(instance.id, old, instance.revision))
+
+
 @contextmanager
 def writing(session: Session, system, instance: ProcessInstance):
     """The locked instance's workflow, from this process's cache or from its rows."""
@@ -97,7 +106,8 @@ def writing(session: Session, system, instance: ProcessInstance):
 
 
 def step(
-    session: Session, system, state: CaseState, instance: ProcessInstance, actor: Actor
+    session: Session, system, state: CaseState, instance: ProcessInstance, actor: Actor,
+    completed_task: str | None = None,
 ) -> StepOutcome:
     """Run the engine to its next wait state and store everything it changed. A script that
     fails leaves its task in error and opens an incident; the user's own action stands."""
@@ -109,7 +119,7 @@ def step(
     except WorkflowException as error:
         incident = _incident(session, instance, workflow, error, now)
     delta = case_store.save(session, state, instance, system.cases)
-    opened = sync_human_tasks(session, system, instance, workflow, delta, now)
+    opened = sync_human_tasks(session, system, instance, workflow, delta, now, completed_task)
     if incident is not None:
         instance.status = "incident"
         audit.append(session, instance=instance, action="incident", actor=actor, at=now,
@@ -124,7 +134,7 @@ def step(
         session.flush()
     except StaleDataError:
         raise Conflict(f"process instance {instance.id} was changed by another writer") from None
-    return StepOutcome(opened, incident)
+    return StepOutcome(instance.id, opened, incident)
 
 
 def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:

@@ -31,15 +31,39 @@ def visible_instance(session: Session, caller, instance_id: int) -> ProcessInsta
     return instance
 
 
-def visible_task(session: Session, caller, task_id: str, fresh: bool = False) -> HumanTask:
+def can_see(directory, caller, jurisdiction_id: str, enterprise_id: int | None) -> bool:
+    """The same rule as `scope_filter`, for a row already read."""
+    if caller.role == "admin":
+        return True
+    if caller.role == "enterprise":
+        return enterprise_id is not None and enterprise_id == caller.enterprise_id
+    return caller.scope_root is not None and directory.in_scope(caller.scope_root, jurisdiction_id)
+
+
+def locked_task(session: Session, system, caller, task_id: str):
+    """The task and its instance, both rows locked for this transaction, in one statement
+    (the instance lock serialises every writer of the case; the task row is read fresh)."""
+    row = session.execute(
+        select(HumanTask, ProcessInstance)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id == task_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or not can_see(
+        system.directory(session), caller, row[1].jurisdiction_id, row[1].enterprise_id
+    ):
+        raise NotFound(f"no task {task_id}")
+    return row[0], row[1]
+
+
+def visible_task(session: Session, caller, task_id: str) -> HumanTask:
     query = (
         select(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .where(HumanTask.id == task_id)
     )
     query = scope_filter(query, caller, HumanTask.jurisdiction_id)
-    if fresh:
-        query = query.execution_options(populate_existing=True)
     task = session.scalar(query)
     if task is None:
         raise NotFound(f"no task {task_id}")

@@ -17,7 +17,7 @@ from ..audit import Actor
 from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
 from ..persistence.tables import HumanTask, SignOff, User
 from ..runtime import cases
-from .access import visible_task
+from .access import locked_task
 
 
 def actor_of(caller) -> Actor:
@@ -30,10 +30,10 @@ def _may_work_on(caller, task: HumanTask) -> bool:
 
 def claim(session: Session, system, caller, task_id: str) -> HumanTask:
     """Exactly one winner: the claim is one conditional UPDATE; the others get 409."""
-    task = visible_task(session, caller, task_id)
+    task, instance = locked_task(session, system, caller, task_id)
     if not _may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
-    instance = cases.lock(session, task.instance_id)
+    cases.touching(session, system, instance)
     now = system.clock.now()
     won = session.execute(
         update(HumanTask)
@@ -48,11 +48,11 @@ def claim(session: Session, system, caller, task_id: str) -> HumanTask:
 
 
 def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
-    task = visible_task(session, caller, task_id)
+    task, instance = locked_task(session, system, caller, task_id)
     is_leader = caller.role == "leader" and caller.org_unit_id == task.org_unit_id
     if task.claimed_by != caller.user_id and not (is_leader and task.claimed_by):
         raise Forbidden(f"task {task_id} is not claimed by you")
-    instance = cases.lock(session, task.instance_id)
+    cases.touching(session, system, instance)
     now = system.clock.now()
     released = session.execute(
         update(HumanTask)
@@ -69,7 +69,7 @@ def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
 
 def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> HumanTask:
     """A leader hands an open task of his unit to a member who holds the task's role."""
-    task = visible_task(session, caller, task_id)
+    task, instance = locked_task(session, system, caller, task_id)
     if caller.role != "leader" or caller.org_unit_id != task.org_unit_id:
         raise Forbidden("only the leader of the task's unit may assign it")
     assignee = session.get(User, assignee_id)
@@ -79,7 +79,7 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
             f"user {assignee_id} is not an active {task.role} of unit {task.org_unit_id}",
             {"assignee_id": [f"must be an active {task.role} of unit {task.org_unit_id}"]},
         )
-    instance = cases.lock(session, task.instance_id)
+    cases.touching(session, system, instance)
     now = system.clock.now()
     done = session.execute(
         update(HumanTask)
@@ -96,11 +96,9 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
 def complete(session: Session, system, caller, task_id: str, data: dict) -> cases.StepOutcome:
     """Validate against the task's form, complete the engine task, run to the next wait
     state, record the sign-off and the audit row; all or nothing."""
-    task = visible_task(session, caller, task_id)
+    task, instance = locked_task(session, system, caller, task_id)
     form = system.forms.get(task.form_key) if task.form_key else None
     values = form.validate(data) if form else _free_data(data)
-    instance = cases.lock(session, task.instance_id)
-    task = visible_task(session, caller, task_id, fresh=True)
     if task.state != "open":
         raise Conflict(f"task {task_id} is {task.state}")
     if task.claimed_by is None:
@@ -109,7 +107,7 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
         raise Forbidden(f"task {task_id} is claimed by another user")
     now = system.clock.now()
     actor = actor_of(caller)
-    with cases.writing(session, system, instance) as state:
+    with cases.writing(session, system, instance) as state, session.no_autoflush:
         engine_task = state.workflow.get_task_from_id(UUID(task_id))
         if engine_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
@@ -122,7 +120,7 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
             details["sign_off"] = _sign_off(session, task, caller, values, form, now).content_hash
         audit.append(session, instance=instance, action="complete", actor=actor, at=now,
                      task_id=task_id, details=details)
-        return cases.step(session, system, state, instance, actor)
+        return cases.step(session, system, state, instance, actor, completed_task=task_id)
 
 
 def _free_data(data: object) -> dict:

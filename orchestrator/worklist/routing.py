@@ -19,16 +19,18 @@ READY = TaskState.READY
 
 
 def sync_human_tasks(
-    session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime
+    session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime,
+    completed_task: str | None = None,
 ) -> list[str]:
-    """Open and close human tasks after a step; returns the ids of the tasks opened."""
+    """Open and close human tasks after a step; returns the ids of the tasks opened.
+    `completed_task` is the one the user just completed: its row is closed by the caller."""
     opened, closed = [], []
     for task_id, (old_state, body) in delta.changed.items():
         if body["state"] == READY and old_state != READY:
             task = workflow.get_task_from_id(UUID(task_id))
             if task.task_spec.manual:
                 opened.append(_human_task(session, system, instance, task, at))
-        elif old_state == READY and body["state"] != READY:
+        elif old_state == READY and body["state"] != READY and task_id != completed_task:
             closed.append(task_id)  # closes the human task, if the task had one
     closed.extend(t for t, old in delta.removed.items() if old == READY)
     if opened:
