@@ -159,7 +159,7 @@ def test_too_large_body_is_413(db_url):
     app = make_app(db_url, max_upload_bytes=1024)
     try:
         response = app.test_client().post(
-            TOKEN_URL, json={"username": "admin", "password": "x" * 2048}
+            TOKEN_URL, json={"username": "admin", "password": "x" * (2 * 1024 + 65536 + 1)}
         )
         assert_error(response, 413, "request_entity_too_large")
     finally:
