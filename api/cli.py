@@ -43,6 +43,7 @@ def _module_exists(name: str) -> bool:
 def main() -> None:
     """Work-safety credit orchestrator."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # a line per task state change
 
 
 @main.command()
