@@ -18,7 +18,7 @@ from flask_smorest import Api, Blueprint
 
 from orchestrator.settings import Settings
 
-from . import clock, definitions, health, instances, session, tasks
+from . import clock, definitions, health, incidents, instances, session, tasks
 
 API_PREFIX = "/api/v1"
 
@@ -34,5 +34,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, definitions.blp)
     register_blueprint(api, instances.blp)
     register_blueprint(api, tasks.blp)
+    register_blueprint(api, incidents.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)
