@@ -4,10 +4,10 @@ each save wrote only the tasks that changed."""
 
 from __future__ import annotations
 
-from engine_helpers import MODELS, caller, deploy_file, make_system
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
+from engine_helpers import MODELS, caller, deploy_file, make_system
 from orchestrator.persistence.tables import EngineTask, ProcessInstance
 from orchestrator.runtime import case_store, cases
 from orchestrator.runtime.serializer import task_to_dict, workflow_attrs

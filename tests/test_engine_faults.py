@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import threading
 
-from engine_helpers import MODELS, caller, deploy_file, make_system
 from sqlalchemy import select
 
+from engine_helpers import MODELS, caller, deploy_file, make_system
 from orchestrator import incidents
 from orchestrator.persistence.tables import HumanTask, Incident, ProcessInstance
 from orchestrator.runtime import cases

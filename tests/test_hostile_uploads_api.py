@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from api_helpers import auth_headers, close_app, make_app
 
 HOSTILE = Path(__file__).parent / "hostile"

@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from api_helpers import auth_headers, close_app, make_app
 
 from api.context import get_system
+from api_helpers import auth_headers, close_app, make_app
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 REPORTING = PROCESSES / "punishment_reporting.bpmn"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask_smorest import Blueprint
-from orchestrator.definitions.parsing import parse_definition
 from sqlalchemy import select
 
-from orchestrator.audit import Actor
 from orchestrator.definitions import repository
+from orchestrator.definitions.parsing import parse_definition
 from orchestrator.errors import InvalidInput
 from orchestrator.persistence.tables import ProcessDefinition
 
@@ -79,8 +78,7 @@ def deploy():
     parsed = parse_definition(
         bpmn, dmn, max_bytes=system.settings.max_upload_bytes, forms_dir=system.settings.forms_dir
     )
-    caller = current_caller()
-    actor = Actor(caller.user_id, caller.display_name, caller.org_unit_id, caller.role)
+    actor = current_caller().actor
     with system.database.transaction() as session:
         definition, created = repository.deploy(session, parsed, actor, system.clock.now())
         result = {"key": definition.key, "version": definition.version, "created": created}

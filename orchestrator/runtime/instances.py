@@ -19,7 +19,6 @@ from ..persistence.tables import (
     ProcessInstance,
 )
 from ..worklist.access import scope_filter, visible_instance
-from ..worklist.actions import actor_of
 from . import cases
 
 STARTING_ROLES = {"clerk", "leader", "principal"}
@@ -52,7 +51,7 @@ def start_case(
             )
         enterprise_id = enterprise.id
         data = {**data, "enterprise_name": enterprise.name, "credit_code": enterprise.credit_code}
-    return cases.start(session, system, actor_of(caller), process_key, jurisdiction_id, data,
+    return cases.start(session, system, caller.actor, process_key, jurisdiction_id, data,
                        enterprise_id)
 
 

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from ..timers.definitions import CLOCK_TIMERS
 from .workflow import CaseWorkflow
 
 
@@ -53,11 +54,19 @@ class FullDataTaskConverter(TaskConverter):
 
 def _configure():
     """SpiffWorkflow's registry, as `BpmnWorkflowSerializer.configure` builds it, keeping the
-    converter instances (restoring subprocesses needs the workflow converter itself)."""
+    converter instances (restoring subprocesses needs the workflow converter itself).
+    Our clock-reading timer definitions take the typenames of SpiffWorkflow's, so specs
+    stored before they existed restore with them too."""
     config = dict(SPIFF_CONFIG)
     config[Task] = FullDataTaskConverter
     registry = DefaultRegistry()
-    converters = {cls: converter(cls, registry) for cls, converter in config.items()}
+    converters = {}
+    for cls, converter in config.items():
+        ours = CLOCK_TIMERS.get(cls)
+        if ours is not None:
+            converters[ours] = converter(ours, registry, typename=cls.__name__)
+        else:
+            converters[cls] = converter(cls, registry)
     return registry, converters
 
 

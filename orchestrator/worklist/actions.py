@@ -13,15 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..audit import Actor
 from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
 from ..persistence.tables import HumanTask, SignOff, User
 from ..runtime import cases
 from .access import locked_task
-
-
-def actor_of(caller) -> Actor:
-    return Actor(caller.user_id, caller.display_name, caller.org_unit_id, caller.role)
 
 
 def _may_work_on(caller, task: HumanTask) -> bool:
@@ -42,7 +37,7 @@ def claim(session: Session, system, caller, task_id: str) -> HumanTask:
     ).rowcount
     if not won:
         raise ClaimConflict(f"task {task_id} is already claimed or closed")
-    audit.append(session, instance=instance, action="claim", actor=actor_of(caller), at=now,
+    audit.append(session, instance=instance, action="claim", actor=caller.actor, at=now,
                  task_id=task_id, details={"element_id": task.element_id})
     return _reread(session, caller, task_id)
 
@@ -62,7 +57,7 @@ def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
     ).rowcount
     if not released:
         raise Conflict(f"task {task_id} changed meanwhile")
-    audit.append(session, instance=instance, action="unclaim", actor=actor_of(caller), at=now,
+    audit.append(session, instance=instance, action="unclaim", actor=caller.actor, at=now,
                  task_id=task_id, details={"released": task.claimed_by})
     return _reread(session, caller, task_id)
 
@@ -88,7 +83,7 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
     ).rowcount
     if not done:
         raise Conflict(f"task {task_id} is closed")
-    audit.append(session, instance=instance, action="assign", actor=actor_of(caller), at=now,
+    audit.append(session, instance=instance, action="assign", actor=caller.actor, at=now,
                  task_id=task_id, details={"assignee": assignee.id, "previous": task.claimed_by})
     return _reread(session, caller, task_id)
 
@@ -106,7 +101,7 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
     if task.claimed_by != caller.user_id:
         raise Forbidden(f"task {task_id} is claimed by another user")
     now = system.clock.now()
-    actor = actor_of(caller)
+    actor = caller.actor
     with cases.writing(session, system, instance) as state, session.no_autoflush:
         engine_task = state.workflow.get_task_from_id(UUID(task_id))
         if engine_task.state != TaskState.READY:
