@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from api_helpers import auth_headers, close_app, make_app
 from sqlalchemy import update
 
 from api.context import get_system
+from api_helpers import auth_headers, close_app, make_app
 from orchestrator.errors import ClaimConflict, Forbidden, InvalidInput, NotFound
 from orchestrator.persistence.tables import User
 

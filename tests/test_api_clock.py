@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from api_helpers import auth_headers, close_app, make_app
 
 from api.context import get_system
+from api_helpers import auth_headers, close_app, make_app
 from orchestrator.audit import verify_chain
 from orchestrator.persistence.tables import AuditEvent
 

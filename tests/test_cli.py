@@ -12,10 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from api_helpers import auth_headers, close_app, make_app, token_for
 from sqlalchemy import create_engine, func, select, text
 
 from api.cli import _module_exists
+from api_helpers import auth_headers, close_app, make_app, token_for
 from orchestrator.persistence.tables import User
 
 WSC = str(Path(sys.executable).with_name("wsc"))
