@@ -25,6 +25,11 @@ class Settings:
     forms_dir: Path = PROJECT_ROOT / "forms"
     max_upload_bytes: int = 2 * 1024 * 1024
     run_scheduler: bool = True
+    # The credit register (docs/register.md): evidence file types, the rolling window the
+    # criteria count facts in ("1年内(即365天内)", 三(一)3), the term of an entry (三(四)1(4)).
+    attachment_types: tuple[str, ...] = ("pdf", "jpg", "png", "docx")
+    criteria_window_days: int = 365
+    register_term: str = "P1Y"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -41,4 +46,15 @@ class Settings:
             forms_dir=Path(os.environ.get("WSC_FORMS_DIR", defaults.forms_dir)),
             max_upload_bytes=int(os.environ.get("WSC_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
             run_scheduler=_flag("WSC_RUN_SCHEDULER", "1"),
+            attachment_types=tuple(
+                kind.strip().lower()
+                for kind in os.environ.get(
+                    "WSC_ATTACHMENT_TYPES", ",".join(defaults.attachment_types)
+                ).split(",")
+                if kind.strip()
+            ),
+            criteria_window_days=int(
+                os.environ.get("WSC_CRITERIA_WINDOW_DAYS", defaults.criteria_window_days)
+            ),
+            register_term=os.environ.get("WSC_REGISTER_TERM", defaults.register_term),
         )

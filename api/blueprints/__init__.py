@@ -18,7 +18,20 @@ from flask_smorest import Api, Blueprint
 
 from orchestrator.settings import Settings
 
-from . import clock, definitions, health, incidents, instances, session, tasks
+from . import (
+    calendar,
+    clock,
+    definitions,
+    health,
+    incidents,
+    instances,
+    notifications,
+    register_enterprises,
+    register_entries,
+    register_facts,
+    session,
+    tasks,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -35,5 +48,10 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, instances.blp)
     register_blueprint(api, tasks.blp)
     register_blueprint(api, incidents.blp)
+    register_blueprint(api, notifications.blp)
+    register_blueprint(api, calendar.blp)
+    register_blueprint(api, register_enterprises.blp)
+    register_blueprint(api, register_facts.blp)
+    register_blueprint(api, register_entries.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)
