@@ -48,9 +48,14 @@ class ElementError:
         return {"element_id": self.element_id, "message": self.message}
 
 
+ENTERPRISE_LANE = "enterprise"  # the case's enterprise: its defence, application, objection
+
+
 def parse_lane(name: str | None) -> tuple[str, str | None, str] | None:
     """(level, unit name or None, role) of a lane name, or None when it does not follow
     LANE_FORMAT."""
+    if name == ENTERPRISE_LANE:
+        return ENTERPRISE_LANE, None, ENTERPRISE_LANE
     parts = (name or "").split(":")
     if len(parts) not in (2, 3) or any(part != part.strip() or not part for part in parts):
         return None
@@ -161,8 +166,25 @@ def _check_tasks(process: etree._Element, lanes: dict, forms_dir: Path | None):
         if kind == "userTask":
             yield from _check_form(task, forms_dir)
     for task in process.iter(f"{{{BPMN}}}serviceTask"):
-        yield ElementError(task.get("id"), f"service task {task.get('id')} is not supported: "
-                                           "the engine calls no services")
+        yield from _check_operation(task)
+
+
+def _check_operation(task: etree._Element):
+    """A service task calls one of the engine's named operations, with its parameters."""
+    from ..runtime.services import operations
+
+    known = operations()
+    operators = task.xpath("bpmn:extensionElements/spiffworkflow:serviceTaskOperator",
+                           namespaces=NS)
+    if not operators:
+        yield ElementError(task.get("id"), f"service task {task.get('id')} names no operation; "
+                                           f"the operations are {', '.join(sorted(known))}")
+        return
+    name = operators[0].get("id")
+    if name not in known:
+        yield ElementError(task.get("id"), f"service task {task.get('id')} calls unknown "
+                                           f"operation {name!r}; the operations are "
+                                           f"{', '.join(sorted(known))}")
 
 
 def _check_form(task: etree._Element, forms_dir: Path | None):
@@ -218,6 +240,11 @@ def _model_code(process: etree._Element) -> Iterator[tuple]:
             for script in node.xpath(f"bpmn:extensionElements/spiffworkflow:{name}",
                                      namespaces=NS):
                 yield element_id, what, script.text, "exec", None
+        for parameter in node.xpath("bpmn:extensionElements/spiffworkflow:serviceTaskOperator"
+                                    "/spiffworkflow:parameters/spiffworkflow:parameter",
+                                    namespaces=NS):
+            yield (element_id, f"parameter {parameter.get('id')}", parameter.get("value"),
+                   "eval", None)
         for payload in node.xpath("bpmn:extensionElements/spiffworkflow:messagePayload"
                                   "|bpmn:extensionElements/spiffworkflow:payloadExpression",
                                   namespaces=NS):

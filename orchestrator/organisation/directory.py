@@ -109,9 +109,13 @@ class OrgDirectory:
             unit = self.unit(unit.parent_id)
         return unit.kind
 
-    def resolve_lane(self, jurisdiction_id: str, lane: str) -> tuple[str, str]:
+    def resolve_lane(
+        self, jurisdiction_id: str, lane: str, data: dict | None = None
+    ) -> tuple[str, str]:
         """(org_unit_id, role) for a lane of a case whose jurisdiction is a district; raises
-        LaneUnresolvable naming the lane, the jurisdiction and what is wrong."""
+        LaneUnresolvable naming the lane, the jurisdiction and what is wrong. A unit written
+        `{field}` is the unit whose id the case data holds in `field` (e.g. the providing
+        department of "谁提供、谁负责"); it must belong to that level's bureau."""
 
         def fail(reason: str) -> LaneUnresolvable:
             return LaneUnresolvable(lane, jurisdiction_id, reason)
@@ -135,6 +139,14 @@ class OrgDirectory:
         if len(parts) == 2:
             return bureau.id, role
         name = parts[1]
+        if name.startswith("{") and name.endswith("}"):
+            unit_id = (data or {}).get(name[1:-1])
+            unit = self._units.get(unit_id) if isinstance(unit_id, str) else None
+            if unit is None:
+                raise fail(f"the case data field {name[1:-1]!r} names no org unit")
+            if unit.id != bureau.id and unit.parent_id != bureau.id:
+                raise fail(f"{unit.name} does not belong to {bureau.name}")
+            return unit.id, role
         matches = [u for u in self._children.get(bureau.id, ()) if u.name == name]
         if not matches:
             raise fail(f"no unit named {name!r} under {bureau.name}")

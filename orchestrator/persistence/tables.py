@@ -153,6 +153,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_claimable", "org_unit_id", "role", "state", "created_at"),
         Index("ix_human_task_claimant", "claimed_by", "state", "created_at"),
+        Index("ix_human_task_enterprise", "enterprise_id", "state", "created_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -163,6 +164,7 @@ class HumanTask(Base):
     lane: Mapped[str] = mapped_column(String(200))
     org_unit_id: Mapped[str] = mapped_column(ForeignKey("org_unit.id"))
     role: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     form_key: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(16))
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

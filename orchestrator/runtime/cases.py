@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..persistence.database import after_commit
 from ..persistence.tables import Incident, ProcessInstance
 from ..worklist.routing import sync_human_tasks
-from . import case_store
+from . import case_store, services
 from .case_store import CaseState
 from .workflow import CaseWorkflow
 
@@ -115,7 +115,8 @@ def step(
     workflow = state.workflow
     incident = None
     try:
-        workflow.do_engine_steps()
+        with services.step_context(session, system, instance, actor):
+            workflow.do_engine_steps()
     except WorkflowException as error:
         incident = _incident(session, instance, workflow, error, now)
     delta = case_store.save(session, state, instance, system.cases)

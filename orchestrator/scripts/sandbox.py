@@ -286,11 +286,11 @@ class SandboxedScriptEngine(PythonScriptEngine):
     def __init__(self, helpers: Mapping[str, Callable] | None = None):
         super().__init__(environment=SandboxEnvironment(helpers))
 
-    def call_service(self, task, **kwargs):
-        try:
-            return self.environment.call_service(task.data, **kwargs)
-        except Exception as err:
-            raise self.create_task_exec_exception(task, "", err) from err
+    def call_service(self, task, operation_name, operation_params, **kwargs):
+        """Service tasks run the engine's named operations (orchestrator/runtime/services)."""
+        from ..runtime.services import call
+
+        return call(task, operation_name, operation_params)
 
     def create_task_exec_exception(self, task, script, err):
         """As SpiffWorkflow's, but never fails itself on an exception whose first argument

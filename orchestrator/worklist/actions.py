@@ -20,6 +20,8 @@ from .access import locked_task
 
 
 def _may_work_on(caller, task: HumanTask) -> bool:
+    if task.enterprise_id is not None:
+        return caller.role == task.role and caller.enterprise_id == task.enterprise_id
     return caller.org_unit_id == task.org_unit_id and caller.role == task.role
 
 

@@ -27,7 +27,13 @@ def worklist(
 ) -> tuple[list[HumanTask], int]:
     """One page of the caller's `claimable` or `mine` list, oldest first, and the total."""
     query = select(HumanTask).where(HumanTask.state == "open")
-    if view == "claimable":
+    if view == "claimable" and caller.role == "enterprise":
+        query = query.where(
+            HumanTask.claimed_by.is_(None),
+            HumanTask.role == "enterprise",
+            HumanTask.enterprise_id == caller.enterprise_id,
+        )
+    elif view == "claimable":
         query = query.where(
             HumanTask.claimed_by.is_(None),
             HumanTask.org_unit_id == caller.org_unit_id,

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from ..definitions.validation import ENTERPRISE_LANE
 from ..errors import InvalidInput
 from ..persistence.tables import HumanTask, ProcessInstance
 from ..runtime.case_store import Delta
@@ -49,7 +50,7 @@ def _human_task(session, system, instance: ProcessInstance, task, at: datetime) 
     lane = spec.lane
     if not lane:
         raise InvalidInput(f"{spec.name}: user task has no lane", {"element_id": spec.name})
-    org_unit_id, role = system.directory(session).resolve_lane(instance.jurisdiction_id, lane)
+    org_unit_id, role, enterprise_id = _route(session, system, instance, task, lane)
     properties = spec.extensions.get("properties", {}) if hasattr(spec, "extensions") else {}
     return {
         "id": str(task.id),
@@ -61,6 +62,7 @@ def _human_task(session, system, instance: ProcessInstance, task, at: datetime) 
         "lane": lane,
         "org_unit_id": org_unit_id,
         "role": role,
+        "enterprise_id": enterprise_id,
         "form_key": properties.get("form"),
         "state": "open",
         "claimed_by": None,
@@ -70,6 +72,20 @@ def _human_task(session, system, instance: ProcessInstance, task, at: datetime) 
         "completed_at": None,
         "completed_by": None,
     }
+
+
+def _route(session, system, instance: ProcessInstance, task, lane: str):
+    """(org unit, role, enterprise) the task goes to: staff of a unit resolved against the
+    case's jurisdiction, or the users of the case's enterprise."""
+    if lane == ENTERPRISE_LANE:
+        if instance.enterprise_id is None:
+            raise InvalidInput(
+                f"{task.task_spec.name}: the lane 'enterprise' needs a case with an enterprise",
+                {"element_id": task.task_spec.name},
+            )
+        return instance.jurisdiction_id, ENTERPRISE_LANE, instance.enterprise_id
+    unit, role = system.directory(session).resolve_lane(instance.jurisdiction_id, lane, task.data)
+    return unit, role, None
 
 
 def _due(system, task, expression: str | None) -> datetime | None:
