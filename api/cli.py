@@ -102,6 +102,53 @@ def _start_scheduler(system: System) -> None:
     log.info("timer scheduler started")
 
 
+@main.command()
+@click.option("--until-empty", is_flag=True,
+              help="Fire what is due and exit once no timer waits (tests, benchmarks).")
+def scheduler(until_empty: bool) -> None:
+    """Run the timer scheduler alone (one per node; several may share a database). Fires
+    missed timers at once, in due order; escalates overdue tasks; delivers notifications."""
+    from orchestrator.timers.scheduler import run_standalone
+
+    with _system() as system:
+        run_standalone(system, until_empty=until_empty)
+
+
+@main.command("load-calendar")
+@click.option("--year", required=True, type=int)
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help='JSON: {"holidays": [...], "workdays": [...], "source": "国办发明电..."}')
+def load_calendar_command(year: int, path: str) -> None:
+    """Load (or replace) a year of the official calendar from the State Council notice;
+    validated and audited. A running server or scheduler sees it within seconds."""
+    import json
+
+    from orchestrator.audit import Actor
+    from orchestrator.errors import InvalidInput
+
+    with open(path, encoding="utf-8") as file:
+        try:
+            notice = json.load(file)
+        except json.JSONDecodeError as error:
+            raise click.ClickException(f"{path} is not valid JSON: {error}") from error
+    if not isinstance(notice, dict):
+        raise click.ClickException(f"{path}: expected an object with holidays and workdays")
+    from orchestrator.calendar import load_year
+
+    with _system() as system:
+        try:
+            with system.database.transaction() as session:
+                official = load_year(
+                    session, year, notice.get("holidays", []), notice.get("workdays", []),
+                    notice.get("source", ""), Actor(None, "wsc load-calendar", role="admin"),
+                    system.clock.now(),
+                )
+        except InvalidInput as error:
+            raise click.ClickException(f"{error.message}: {error.details}") from error
+    click.echo(f"calendar {year} loaded: {len(official.holidays)} holidays, "
+               f"{len(official.workdays)} workdays")
+
+
 @main.command("verify-audit")
 @click.option("--instance", "instance_id", type=int, help="Check the chain of one case.")
 @click.option("--chain", help='Check one chain by name, e.g. "clock" or "definitions".')

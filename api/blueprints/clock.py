@@ -2,7 +2,9 @@
 
 Registered only when settings.simulated_clock is on, so a real deployment has no such
 routes at all (404). Moving the clock is audited on the "clock" chain, because every
-deadline and timer of every case moves with it."""
+deadline and timer of every case moves with it; and every timer that falls due on the way
+fires, in due order, before the call returns (orchestrator.timers.simulation), so a
+designer runs a year of deadlines in seconds."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from orchestrator import audit
+from orchestrator.timers.cycles import TimerValueError, period
+from orchestrator.timers.simulation import advance_clock
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
@@ -27,12 +31,26 @@ ADVANCE_UNITS = ("days", "hours", "minutes", "seconds")
 class ClockSchema(Schema):
     now = fields.AwareDateTime(required=True)
     simulated = fields.Boolean(required=True)
+    fired = fields.Integer(metadata={"description": "timers fired by this move"})
+    failed = fields.Integer(metadata={"description": "timer fires that failed (incidents)"})
+    escalated = fields.Integer(metadata={"description": "overdue tasks escalated"})
 
 
 class ClockSetSchema(Schema):
-    now = fields.AwareDateTime(
-        required=True, metadata={"description": "ISO 8601 with an offset, e.g. +08:00"}
-    )
+    """Either `now` (an instant) or `advance` (an ISO 8601 duration, e.g. "P30D")."""
+
+    now = fields.AwareDateTime(metadata={"description": "ISO 8601 with an offset, e.g. +08:00"})
+    advance = fields.String(metadata={"description": 'ISO 8601 duration, e.g. "P30D", "PT2H"'})
+
+    @validates_schema
+    def _one_of(self, data, **_kwargs):
+        if ("now" in data) == ("advance" in data):
+            raise ValidationError("give either now or advance")
+        if "advance" in data:
+            try:
+                period(data["advance"])
+            except TimerValueError as error:
+                raise ValidationError(str(error), "advance") from None
 
 
 class ClockAdvanceSchema(Schema):
@@ -52,7 +70,8 @@ def _reading():
 
 
 def _move(target, details: dict):
-    """Record the move, then make it: a move that cannot be audited does not happen."""
+    """Record the move, then make it, firing what falls due on the way: a move that cannot
+    be audited does not happen."""
     system = get_system()
     caller = current_caller()
     previous = system.clock.now()
@@ -61,8 +80,9 @@ def _move(target, details: dict):
             session, chain=CLOCK_CHAIN, action="clock_set", actor=caller.actor, at=previous,
             details={"from": previous.isoformat(), "to": target.isoformat(), **details},
         )
-    system.clock.set(target)
-    return _reading()
+    moved = advance_clock(system, target)
+    return {**_reading(), "fired": moved.fired, "failed": moved.failed,
+            "escalated": moved.escalated}
 
 
 @blp.route("")
@@ -77,7 +97,11 @@ class Clock(MethodView):
     @blp.arguments(ClockSetSchema)
     @blp.response(200, ClockSchema)
     def post(self, body):
-        """Set the clock to an instant (admin or designer)."""
+        """Set the clock to an instant, or move it on by a duration (admin or designer);
+        every timer due by then fires first."""
+        if "advance" in body:
+            target = get_system().clock.now() + period(body["advance"])
+            return _move(target, {"advance": body["advance"]})
         return _move(body["now"], {})
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
+
+from ..context import get_system
 
 
 class PageArgsSchema(Schema):
@@ -66,6 +70,18 @@ class TaskSchema(Schema):
     created_at = fields.DateTime(required=True)
     due_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
+    overdue = fields.Method("_overdue", metadata={
+        "description": "open and past its due date, by the system clock"})
+    escalated_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the overdue task was escalated to the unit's leader"})
+
+    def _overdue(self, task) -> bool:
+        read = task.get if isinstance(task, dict) else lambda name: getattr(task, name, None)
+        due = read("due_at")
+        if due is None or read("state") != "open":
+            return False
+        due = due.replace(tzinfo=UTC) if due.tzinfo is None else due  # SQLite: stored in UTC
+        return due < get_system().clock.now()
 
 
 class TaskDetailSchema(TaskSchema):

@@ -15,11 +15,12 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
-from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import SPIFF_XSD
 
 from orchestrator.definitions.validation import BPMN, ElementError, validate_bpmn, validate_dmn
 from orchestrator.definitions.xml_guard import XmlRefused, read_xml
 from orchestrator.errors import InvalidInput
+from orchestrator.timers.parsers import ClockBpmnParser
 
 __all__ = ["DefinitionInvalid", "ElementError", "ParsedDefinition", "content_hash",
            "parse_definition"]
@@ -172,8 +173,9 @@ def _data_store_errors(root) -> list[ElementError]:
 
 
 def _spiff_specs(bpmn_root, dmn_roots, key: str, errors: list):
-    """SpiffWorkflow's own parse; it stops at its first problem, which joins `errors`."""
-    parser = SpiffBpmnParser()
+    """SpiffWorkflow's own parse (timers on our clock); it stops at its first problem,
+    which joins `errors`."""
+    parser = ClockBpmnParser()
     try:
         parser.add_bpmn_xml(bpmn_root, filename=BPMN_FILE)
         for i, root in enumerate(dmn_roots):

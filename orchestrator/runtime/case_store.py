@@ -87,7 +87,8 @@ def load(session: Session, instance: ProcessInstance, specs, script_engine) -> C
     workflow = restore_workflow(
         spec, subprocess_specs, instance.workflow, by_workflow, script_engine
     )
-    state = CaseState(instance.id, instance.revision, workflow, next_seq=len(rows))
+    state = CaseState(instance.id, instance.revision, workflow,
+                      next_seq=max((row.seq for row in rows), default=0))
     for row in rows:
         if row.workflow_id != "":
             state.sub_written[row.id] = row.body
@@ -119,7 +120,6 @@ def save(session: Session, state: CaseState, instance: ProcessInstance, cache: C
     """Write the tasks the step changed and the workflow attributes; the cache gets the
     state back when the transaction commits."""
     workflow = state.workflow
-    workflow.unfinished_tasks()  # brings the index up to date
     candidates: dict[str, object] = {}
     for task in workflow.unfinished_tasks():
         candidates[str(task.id)] = task

@@ -19,6 +19,7 @@ from ..definitions import repository
 from ..errors import Conflict, InvalidInput, NotFound
 from ..persistence.database import after_commit
 from ..persistence.tables import Incident, ProcessInstance
+from ..timers.sync import sync_timers
 from ..worklist.routing import sync_human_tasks
 from . import case_store, services
 from .case_store import CaseState
@@ -121,6 +122,7 @@ def step(
         incident = _incident(session, instance, workflow, error, now)
     delta = case_store.save(session, state, instance, system.cases)
     opened = sync_human_tasks(session, system, instance, workflow, delta, now, completed_task)
+    sync_timers(session, system, instance, workflow, delta, now)
     if incident is not None:
         instance.status = "incident"
         audit.append(session, instance=instance, action="incident", actor=actor, at=now,

@@ -1,0 +1,221 @@
+"""Firing due timers, each exactly once, each in its own transaction.
+
+One transaction per timer: claim the earliest due row, lock its case, fire the engine timer
+and step the case (cases.step syncs the rows: the claimed one becomes fired, a timer the
+step creates gets its row), commit. Exactly once because the row is claimed under a lock
+and re-read in the same transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` (two
+schedulers take different rows and never wait for each other), on SQLite the one writer.
+
+Lock order, so nothing deadlocks: a user's step locks the case and then its timer rows; a
+scheduler locks a timer row and then only *tries* the case (SKIP LOCKED). A case busy with
+a user's step is left for the next pass.
+
+A fire that raises rolls back; in a new transaction the row counts the attempt, keeps the
+error and is retried later (backoff); the first failure opens an incident an admin sees,
+and after MAX_ATTEMPTS the row is `failed` (never lost: `retry_timer` puts it back).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..errors import Conflict, NotFound
+from ..persistence.tables import Incident, ProcessInstance
+from ..persistence.time_tables import Timer
+from ..runtime import cases
+from .cycles import from_db
+from .definitions import due_instant, mark_fired
+from .schedules import fire_schedule
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
+MAX_BACKOFF = timedelta(hours=1)
+INCIDENT_KIND = "timer"
+
+
+class TimerDidNotFire(RuntimeError):
+    """The engine kept waiting after the timer was marked fired (its expression or state
+    disagrees with the row)."""
+
+
+@dataclass
+class FireReport:
+    fired: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    busy: int = 0  # due rows left for later because their case was locked
+
+
+def fire_due(system, now: datetime | None = None, limit: int | None = None) -> FireReport:
+    """Fire every row due by `now` (default: the clock's now), earliest first; at most
+    `limit` of them. Safe to run in several processes at once."""
+    now = now or system.clock.now()
+    report = FireReport()
+    skip: set[int] = set()
+    while limit is None or len(report.fired) + len(report.failed) < limit:
+        outcome = _fire_next(system, now, skip)
+        if outcome is None:
+            break
+        row_id, error = outcome
+        if error == "busy":
+            skip.add(row_id)
+            report.busy += 1
+        elif error is not None:
+            skip.add(row_id)
+            report.failed.append(row_id)
+            _record_failure(system, row_id, error)
+        else:
+            report.fired.append(row_id)
+    return report
+
+
+def next_due(system) -> datetime | None:
+    """The earliest due instant of a waiting row (one indexed query), or None."""
+    with system.database.transaction() as session:
+        due = session.scalar(select(func.min(Timer.due_at)).where(Timer.state == "waiting"))
+    return from_db(due) if due is not None else None
+
+
+def _fire_next(system, now: datetime, skip: set[int]):
+    """(row id, None | "busy" | the exception) for the next due row, or None if none.
+    Errors before a row is claimed (the database is down) are the caller's."""
+    row_id = None
+    try:
+        with system.database.transaction() as session:
+            row = _claim(session, now, skip)
+            if row is None:
+                return None
+            row_id = row.id
+            if row.instance_id is None:
+                fire_schedule(session, system, row, now)
+            else:
+                instance = _try_lock(session, row.instance_id)
+                if instance is None:
+                    return row_id, "busy"
+                _fire_in_case(session, system, row, instance)
+            if row.attempts:  # it failed before: its incident is over
+                _resolve_incident(session, row, now)
+        return row_id, None
+    except Exception as error:  # a failing fire is the row's, never the scheduler's
+        if row_id is None:
+            raise
+        log.warning("timer %s did not fire: %s: %s", row_id, type(error).__name__, error)
+        return row_id, error
+
+
+def _claim(session: Session, now: datetime, skip: set[int]) -> Timer | None:
+    query = (
+        select(Timer)
+        .where(Timer.state == "waiting", Timer.due_at <= now)
+        .order_by(Timer.due_at)  # the index's order: ties fire in any order
+        .limit(1)
+    )
+    if skip:
+        query = query.where(Timer.id.not_in(skip))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalar(query)
+
+
+def _try_lock(session: Session, instance_id: int) -> ProcessInstance | None:
+    """The case, locked for this transaction as cases.lock locks it, but never waiting:
+    None while another transaction holds it (or if it is gone)."""
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # SQLite: we are the only writer
+    return session.scalar(query)
+
+
+def _fire_in_case(session: Session, system, row: Timer, instance: ProcessInstance) -> None:
+    """Mark the engine's timer fired, refresh the case's timers and step it. A row whose
+    task is gone or no longer waits, or whose case ended, is cancelled: nothing to fire."""
+    if instance.status == "completed":
+        row.state = "cancelled"
+        return
+    with cases.writing(session, system, instance) as state:
+        workflow = state.workflow
+        try:
+            task = workflow.get_task_from_id(UUID(row.task_id))
+        except Exception:
+            task = None
+        if task is None or task.state != TaskState.WAITING:
+            row.state = "cancelled"
+            return
+        mark_fired(task)
+        workflow.refresh_timers()
+        cases.step(session, system, state, instance, audit.SYSTEM)
+    if task.state == TaskState.WAITING and due_instant(task) == from_db(row.due_at):
+        raise TimerDidNotFire(f"timer {row.element_id} of case {row.instance_id} still waits "
+                              "after it was fired")
+
+
+def _record_failure(system, row_id: int, error: Exception) -> None:
+    """Count the attempt, keep the error, retry later or give up; open the incident."""
+    now = system.clock.now()
+    message = f"{type(error).__name__}: {error}"[:4000]
+    with system.database.transaction() as session:
+        row = session.get(Timer, row_id)
+        if row.instance_id is not None:
+            cases.lock(session, row.instance_id)  # case first, then the row (lock order)
+        row = session.scalar(select(Timer).where(Timer.id == row_id).with_for_update())
+        if row.state != "waiting":
+            return
+        row.attempts += 1
+        row.last_error = message
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state = "failed"
+        else:
+            row.due_at = now + min(BACKOFF * 2 ** (row.attempts - 1), MAX_BACKOFF)
+        incident = _open_incident(session, row)
+        retry = (f"gave up after {row.attempts} attempts" if row.state == "failed"
+                 else f"attempt {row.attempts} of {MAX_ATTEMPTS}, retried at "
+                      f"{row.due_at.isoformat()}")
+        text = f"timer {row.id} ({row.element_id}) could not fire ({retry}): {message}"
+        if incident is None:
+            session.add(Incident(instance_id=row.instance_id, task_id=row.task_id,
+                                 element_id=row.element_id, kind=INCIDENT_KIND, message=text,
+                                 created_at=now))
+        else:
+            incident.message = text
+
+
+def _open_incident(session: Session, row: Timer) -> Incident | None:
+    query = select(Incident).where(
+        Incident.kind == INCIDENT_KIND, Incident.element_id == row.element_id,
+        Incident.resolved_at.is_(None),
+    )
+    if row.instance_id is None:
+        query = query.where(Incident.instance_id.is_(None))
+    else:
+        query = query.where(Incident.instance_id == row.instance_id,
+                            Incident.task_id == row.task_id)
+    return session.scalars(query.order_by(Incident.id.desc()).limit(1)).first()
+
+
+def _resolve_incident(session: Session, row: Timer, now: datetime) -> None:
+    incident = _open_incident(session, row)
+    if incident is not None:
+        incident.resolved_at = now
+
+
+def retry_timer(session: Session, timer_id: int, now: datetime) -> Timer:
+    """Put a failed row back to wait, due now, with its attempts reset, and close its
+    incident (an admin fixed the cause, e.g. loaded the missing calendar year); a new
+    failure opens a new incident."""
+    row = session.scalar(select(Timer).where(Timer.id == timer_id).with_for_update())
+    if row is None:
+        raise NotFound(f"no timer {timer_id}")
+    if row.state != "failed":
+        raise Conflict(f"timer {timer_id} is {row.state}, not failed")
+    _resolve_incident(session, row, now)
+    row.state, row.due_at, row.attempts = "waiting", now, 0
+    return row

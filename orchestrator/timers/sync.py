@@ -1,0 +1,152 @@
+"""From engine tasks to durable timer rows, after every step (cases.step calls
+`sync_timers` next to sync_human_tasks, with the same Delta).
+
+A timer task that became WAITING gets a row with its due instant; a cycle that moved to its
+next occurrence gets its next row; a timer task that stopped waiting closes its row: fired
+if the timer went off (whoever refreshed it: the scheduler, or the engine while stepping the
+case for another reason), cancelled if its task was cancelled (the user task finished
+first) or removed. The rows are the scheduler's whole view of time: it never reads a
+workflow to find what is due.
+
+Every fired row is audited (`timer_fired`) on the case's chain, and a non-interrupting
+boundary timer on a user task sends its reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..persistence.database import after_commit
+from ..persistence.tables import ProcessInstance
+from ..persistence.time_tables import Timer
+from ..runtime.case_store import Delta
+from .cycles import from_db
+from .definitions import TIMER_DEFINITIONS, due_instant
+from .reminders import remind
+
+WAITING, CANCELLED = TaskState.WAITING, TaskState.CANCELLED
+
+
+@dataclass
+class _Waiting:
+    task: object
+    due: datetime | None
+
+
+def sync_timers(
+    session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime
+) -> list[int]:
+    """Bring the instance's timer rows in line with the step; returns the ids of the rows
+    that fired in it."""
+    waiting: dict[str, _Waiting] = {}
+    stopped: dict[str, bool] = {}  # task id → cancelled (else: it fired)
+    for task_id, (old_state, body) in delta.changed.items():
+        state = body["state"]
+        if state == WAITING:
+            task = workflow.get_task_from_id(UUID(task_id))
+            if is_timer(task.task_spec):
+                waiting[task_id] = _Waiting(task, due_instant(task))
+        elif old_state == WAITING:
+            stopped[task_id] = state == CANCELLED
+    stopped.update({task_id: True for task_id, old in delta.removed.items() if old == WAITING})
+    if not waiting and not stopped:
+        return []
+    with session.no_autoflush:  # timer rows do not depend on the case's pending changes
+        return _sync_rows(session, system, instance, workflow, waiting, stopped, at)
+
+
+def _sync_rows(session, system, instance, workflow, waiting: dict, stopped: dict, at):
+    rows = {
+        row.task_id: row
+        for row in session.execute(
+            select(Timer.id, Timer.task_id, Timer.due_at).where(
+                Timer.instance_id == instance.id, Timer.state == "waiting",
+                Timer.task_id.in_([*waiting, *stopped]),
+            )
+        )
+    }
+    fired: list[tuple[int, object]] = []
+    new_rows = []
+    for task_id, entry in waiting.items():
+        row = rows.get(task_id)
+        if row is not None and from_db(row.due_at) == entry.due:
+            continue
+        if row is not None:
+            if from_db(row.due_at) <= at:  # a cycle's occurrence went off: next one below
+                _close(session, [row.id], "fired", at)
+                fired.append((row.id, entry.task))
+            elif entry.due is not None:  # re-planned before it was due
+                session.execute(update(Timer).where(Timer.id == row.id)
+                                .values(due_at=entry.due))
+                continue
+            else:
+                _close(session, [row.id], "cancelled", at)
+        if entry.due is not None:
+            new_rows.append(_row(instance, entry.task, entry.due, at))
+    if new_rows:
+        session.execute(insert(Timer), new_rows)
+    for task_id, cancelled in stopped.items():
+        row = rows.get(task_id)
+        if row is None:
+            continue
+        _close(session, [row.id], "cancelled" if cancelled else "fired", at)
+        if not cancelled:
+            fired.append((row.id, workflow.get_task_from_id(UUID(task_id))))
+    for row_id, task in fired:
+        _fired(session, system, instance, row_id, task, at)
+    wakeup = getattr(system, "timer_wakeup", None)  # set by a scheduler in this process
+    if new_rows and wakeup is not None:
+        after_commit(session, wakeup.set)
+    return [row_id for row_id, _task in fired]
+
+
+def is_timer(spec) -> bool:
+    definition = getattr(spec, "event_definition", None)
+    return isinstance(definition, TIMER_DEFINITIONS)
+
+
+def kind_of(spec) -> str:
+    if isinstance(spec, BoundaryEvent):
+        return "boundary"
+    if isinstance(spec, StartEvent):
+        return "start"
+    return "intermediate"
+
+
+def _row(instance: ProcessInstance, task, due: datetime, at: datetime) -> dict:
+    spec = task.task_spec
+    return {
+        "instance_id": instance.id, "task_id": str(task.id), "process_key": instance.process_key,
+        "element_id": spec.name, "kind": kind_of(spec),
+        "interrupting": bool(getattr(spec, "cancel_activity", True)),
+        "due_at": due, "state": "waiting", "attempts": 0, "last_error": None,
+        "created_at": at, "fired_at": None,
+    }
+
+
+def _close(session: Session, row_ids: list[int], state: str, at: datetime) -> None:
+    session.execute(
+        update(Timer).where(Timer.id.in_(row_ids), Timer.state == "waiting")
+        .values(state=state, fired_at=at if state == "fired" else None)
+    )
+
+
+def _fired(session, system, instance, row_id: int, task, at: datetime) -> None:
+    spec = task.task_spec if task is not None else None
+    audit.append(
+        session, instance=instance, action="timer_fired", actor=audit.SYSTEM, at=at,
+        task_id=str(task.id) if task is not None else None,
+        details={"timer": row_id, "element_id": spec.name if spec else None,
+                 "kind": kind_of(spec) if spec else None},
+    )
+    if isinstance(spec, BoundaryEvent) and not spec.cancel_activity:
+        remind(session, system, instance, task, at)

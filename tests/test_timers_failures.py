@@ -1,0 +1,112 @@
+"""A timer that cannot fire is never lost and never stops the scheduler: it becomes an
+incident an admin sees, is retried with backoff, and after its last attempt waits as
+`failed` until an admin retries it. The case: a monthly schedule whose next occurrence
+falls in a year the official calendar does not know yet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine_helpers import MODELS, deploy_file, make_system
+from orchestrator.audit import Actor
+from orchestrator.calendar import load_year
+from orchestrator.clock import SHANGHAI
+from orchestrator.persistence.tables import Incident, ProcessInstance
+from orchestrator.persistence.time_tables import Timer
+from orchestrator.timers.cycles import from_db
+from orchestrator.timers.firing import MAX_ATTEMPTS, fire_due, retry_timer
+from orchestrator.timers.schedules import plan_schedules
+from orchestrator.timers.simulation import advance_clock
+
+ADMIN = Actor(user_id=None, name="test admin", role="admin")
+
+
+@pytest.fixture
+def system(db_url):
+    system = make_system(db_url)
+    yield system
+    system.close()
+
+
+def china(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def rows(system) -> list[Timer]:
+    with system.database.transaction() as session:
+        return list(session.scalars(select(Timer).order_by(Timer.id)))
+
+
+def open_incidents(system) -> list[Incident]:
+    with system.database.transaction() as session:
+        return list(session.scalars(select(Incident).where(Incident.resolved_at.is_(None))))
+
+
+def case_count(system) -> int:
+    with system.database.transaction() as session:
+        return session.scalar(select(func.count()).select_from(ProcessInstance))
+
+
+def load_next_year(system, year: int) -> None:
+    """A plausible arrangement: New Year's Day and the week of 1 October off."""
+    holidays = [date(year, 1, 1).isoformat()] + [
+        date(year, 10, day).isoformat() for day in range(1, 8)]
+    with system.database.transaction() as session:
+        load_year(session, year, holidays, [], "test notice", ADMIN, system.clock.now())
+    system.refresh_calendar()
+
+
+def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retried(system):
+    last = max(system.calendar.known_years)
+    unknown = last + 1
+    system.clock.set(china(last, 11, 10, 12, 0))
+    deploy_file(system, MODELS / "timer_monthly_next.bpmn")
+    with system.database.transaction() as session:
+        plan_schedules(session, system, system.clock.now())
+    (schedule,) = rows(system)
+    december = from_db(schedule.due_at).astimezone(SHANGHAI)
+    assert (december.year, december.month) == (last, 12)
+
+    moved = advance_clock(system, december + timedelta(seconds=10))
+    assert moved.failed == 1
+    (row,) = rows(system)
+    assert (row.state, row.attempts) == ("waiting", 1)
+    assert f"the official calendar for {unknown} is not known" in row.last_error
+    assert from_db(row.due_at) > system.clock.now()  # retried later, not lost
+    assert case_count(system) == 0  # nothing of the failed fire stayed
+    (incident,) = open_incidents(system)
+    assert (incident.kind, incident.element_id) == ("timer", "every_month")
+    assert str(unknown) in incident.message
+
+    advance_clock(system, december + timedelta(days=1))
+    (row,) = rows(system)
+    assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    (incident,) = open_incidents(system)
+    assert "gave up" in incident.message
+
+    load_next_year(system, unknown)
+    with system.database.transaction() as session:
+        retry_timer(session, row.id, system.clock.now())
+    assert len(fire_due(system).fired) == 1
+    assert case_count(system) == 2  # one per district
+    assert open_incidents(system) == []
+    fired, planned = rows(system)
+    assert fired.state == "fired"
+    following = from_db(planned.due_at).astimezone(SHANGHAI)
+    assert (planned.state, following.year, following.month) == ("waiting", unknown, 1)
+
+
+def test_a_failed_fire_does_not_stop_the_others(system):
+    last = max(system.calendar.known_years)
+    system.clock.set(china(last, 11, 10, 12, 0))
+    deploy_file(system, MODELS / "timer_monthly_next.bpmn")
+    deploy_file(system, MODELS / "timer_monthly.bpmn")
+    with system.database.transaction() as session:
+        plan_schedules(session, system, system.clock.now())
+    moved = advance_clock(system, china(last, 12, 20, 0, 0))
+    assert moved.failed >= 1
+    assert moved.fired == 1  # the literal monthly schedule on 1 December
+    assert case_count(system) == 2
