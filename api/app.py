@@ -1,6 +1,7 @@
 """The application factory. One System per app (settings, clock, database), the OpenAPI
 document at /openapi.json, every API blueprint under /api/v1 (see api.blueprints for how
-to add one). Nothing happens at import time."""
+to add one), and the pages people use at / (api.pages: session log-in, signed with
+settings.secret_key). Nothing happens at import time."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .auth import BEARER_SCHEME
 from .blueprints import register_all
 from .context import EXTENSION_KEY
 from .errors import http_error, register_error_handlers
+from .pages import register_pages
 from .schemas.common import ErrorSchema
 
 API_TITLE = "Work-safety credit orchestrator"
@@ -53,4 +55,5 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
     )
     register_error_handlers(app)
     register_all(api, settings)
+    register_pages(app)
     return app
