@@ -26,6 +26,7 @@ from . import (
     incidents,
     instances,
     notifications,
+    publication,
     register_enterprises,
     register_entries,
     register_facts,
@@ -53,5 +54,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, register_enterprises.blp)
     register_blueprint(api, register_facts.blp)
     register_blueprint(api, register_entries.blp)
+    register_blueprint(api, publication.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

@@ -231,4 +231,4 @@ class Incident(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-from . import calendar_tables, register_tables, time_tables  # noqa: E402, F401
+from . import calendar_tables, publication_tables, register_tables, time_tables  # noqa: E402, F401

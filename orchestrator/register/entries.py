@@ -27,6 +27,7 @@ from ..audit import Actor
 from ..errors import Conflict, InvalidInput, NotFound
 from ..persistence.register_tables import RegisterEntry
 from ..persistence.tables import Enterprise, OrgUnit
+from ..publication.changes import publish_entry
 from .criteria import evaluate
 from .enterprises import audit_enterprise
 from .explanation import Decision
@@ -99,6 +100,7 @@ def activate_entry(session: Session, system, actor: Actor, entry_id: int, *,
                      {"entry": entry.id, "starts_on": starts_on.isoformat(), "term": term,
                       "ends_on": entry.ends_on.isoformat()})
     follow_entry(session, system, actor, entry)
+    publish_entry(session, system, "entry_activated", entry)
     return entry
 
 
@@ -177,6 +179,7 @@ def _close(session, system, actor, entry: RegisterEntry, status: str,
     audit_enterprise(session, system, actor, entry.enterprise_id, f"entry_{status}",
                      {"entry": entry.id, "reason": reason})
     follow_entry(session, system, actor, entry)
+    publish_entry(session, system, f"entry_{status}", entry)  # entry_removed, entry_withdrawn
     return entry
 
 

@@ -18,6 +18,7 @@ from ..audit import Actor
 from ..errors import Conflict, InvalidInput, NotFound
 from ..persistence.register_tables import Fact
 from ..persistence.tables import Enterprise
+from ..publication.changes import publish_penalty
 from .enterprises import audit_enterprise
 from .scope import in_jurisdiction, require_writer, scope_filter
 from .vocabulary import ACCIDENT, FACT_KINDS, SEVERITIES, SOURCES
@@ -54,6 +55,7 @@ def record_fact(session: Session, system, caller, enterprise: Enterprise, values
     session.flush()
     audit_enterprise(session, system, caller.actor, enterprise.id, "fact_recorded",
                      {"fact": fact.id, **_audited(fact)})
+    publish_penalty(session, system, "penalty_recorded", fact)
     return fact
 
 
@@ -80,6 +82,7 @@ def correct_fact(session: Session, system, actor: Actor, fact_id: int, changes: 
     audit_enterprise(session, system, actor, fact.enterprise_id, "fact_corrected",
                      {"fact": fact.id, "reason": reason, "before": before,
                       "after": {field: _plain(value) for field, value in changes.items()}})
+    publish_penalty(session, system, "penalty_corrected", fact)
     return fact
 
 
@@ -91,6 +94,7 @@ def withdraw_fact(session: Session, system, actor: Actor, fact_id: int, reason: 
         fact.status, fact.changed_at = "withdrawn", system.clock.now()
         audit_enterprise(session, system, actor, fact.enterprise_id, "fact_withdrawn",
                          {"fact": fact.id, "reason": reason})
+        publish_penalty(session, system, "penalty_withdrawn", fact)
     return fact
 
 
