@@ -1,19 +1,23 @@
 """Admin pages (role admin): the incidents the engine opened (a model script that raised, a
-timer that could not fire), and the official working-day calendar: the years known, where
-each comes from, and loading a new year's State Council arrangement through
-orchestrator.calendar.load_year (validated and audited there)."""
+timer that could not fire), listed and retried through orchestrator.incidents as the API
+does, and the official working-day calendar: the years known, where each comes from, and
+loading a new year's State Council arrangement through orchestrator.calendar.load_year
+(validated and audited there)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from orchestrator.calendar import calendar_from_db, load_year
-from orchestrator.errors import InvalidInput
+from orchestrator.errors import InvalidInput, OrchestratorError
+from orchestrator.incidents import list_incidents as incident_list
+from orchestrator.incidents import retry
 from orchestrator.persistence.calendar_tables import CalendarYear
-from orchestrator.persistence.tables import Incident, ProcessInstance
+from orchestrator.persistence.tables import ProcessInstance
 
 from ..context import get_system
 from .display import calendar_problem
@@ -32,17 +36,39 @@ def incidents(caller):
     state = request.args.get("state", "open")
     system = get_system()
     with system.database.transaction() as db:
-        query = select(Incident, ProcessInstance.process_key).outerjoin(
-            ProcessInstance, ProcessInstance.id == Incident.instance_id)
-        if state == "open":
-            query = query.where(Incident.resolved_at.is_(None))
-        elif state == "resolved":
-            query = query.where(Incident.resolved_at.is_not(None))
-        rows = db.execute(query.order_by(Incident.created_at.desc()).limit(INCIDENTS_SHOWN)).all()
-        resolvers = user_names(db, [row[0].resolved_by for row in rows])
+        found = incident_list(db, caller, open_only=state == "open")
+        if state == "resolved":
+            found = [incident for incident in found if incident.resolved_at is not None]
+        found = found[:INCIDENTS_SHOWN]
+        keys = dict(db.execute(select(ProcessInstance.id, ProcessInstance.process_key).where(
+            ProcessInstance.id.in_({i.instance_id for i in found if i.instance_id}))).all())
+        resolvers = user_names(db, [incident.resolved_by for incident in found])
         names = process_names(db)
+    rows = [(incident, keys.get(incident.instance_id)) for incident in found]
     return render_template("admin_incidents.html", rows=rows, state=state, names=names,
                            resolvers=resolvers)
+
+
+@bp.route("/incidents/<int:incident_id>/retry", methods=["POST"])
+@login_required(ADMIN)
+def retry_incident(caller, incident_id):
+    """Run the failed task again, with corrected data (a JSON object) if given."""
+    text = (request.form.get("data") or "").strip()
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        flash("修正数据须为 JSON 对象，例如 {\"amount\": 3}。", "error")
+        return redirect(url_for("pages.admin.incidents"))
+    system = get_system()
+    try:
+        with system.database.transaction() as db:
+            incident = retry(db, system, caller, incident_id, data)
+            instance_id = incident.instance_id
+    except OrchestratorError as error:
+        flash(f"未能重试：{error.message}", "error")
+        return redirect(url_for("pages.admin.incidents"))
+    flash(f"异常 #{incident_id} 已重试，案件 #{instance_id} 继续运行。", "success")
+    return redirect(url_for("pages.cases.show", instance_id=instance_id))
 
 
 def _calendar_page(form: dict, problems: dict | None = None, status: int = 200):

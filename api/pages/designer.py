@@ -17,7 +17,7 @@ from sqlalchemy import select
 from orchestrator.calendar import calendar_from_db, date_functions
 from orchestrator.definitions import repository
 from orchestrator.definitions.parsing import DefinitionInvalid, parse_definition
-from orchestrator.definitions.validation import LEVELS, ROLES
+from orchestrator.definitions.validation import ENTERPRISE_LANE, LEVELS, ROLES
 from orchestrator.errors import InvalidInput
 from orchestrator.persistence.tables import OrgUnit, ProcessDefinition
 
@@ -59,6 +59,7 @@ def _panel_config(db, system) -> dict:
     functions = date_functions(calendar_from_db(db), system.clock)
     return {
         "levels": list(LEVELS), "roles": list(ROLES), "units": units,
+        "enterpriseLane": ENTERPRISE_LANE,
         "levelNames": LEVEL_NAMES, "roleNames": ROLE_NAMES,
         "forms": [{"key": f.key, "title": f.definition.get("title", f.key)}
                   for f in all_forms(system)],

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from orchestrator.accounts import ENTERPRISE_ROLE
 from orchestrator.errors import InvalidInput, OrchestratorError
 from orchestrator.runtime.instances import instance_view, task_data
 from orchestrator.worklist import actions
 from orchestrator.worklist.access import visible_task
+from orchestrator.worklist.actions import _may_work_on as may_work_on  # the claim's own rule
 
 from ..context import get_system
 from .case_view import sign_offs
@@ -25,6 +27,8 @@ from .task_forms import (
 )
 
 bp = Blueprint("tasks", __name__)
+# Case data start_case adds about the enterprise; the summary shows the enterprise already.
+ENTERPRISE_KEYS = {"enterprise_name", "credit_code"}
 
 
 def _page(caller, task_id: str, values: dict | None = None, errors: dict | None = None,
@@ -40,18 +44,20 @@ def _page(caller, task_id: str, values: dict | None = None, errors: dict | None 
         enterprise = enterprises_of_instances(db, [view.instance.id]).get(view.instance.id)
         process = process_names(db).get(task.process_key, task.process_key)
     labels, choices = labels_and_choices(all_forms(system))
+    shown_above = ENTERPRISE_KEYS if enterprise is not None else set()
     summary = [(labels.get(key, key), display_value(value, key, choices))
-               for key, value in data.items() if not key.startswith("_")]
+               for key, value in data.items()
+               if not key.startswith("_") and key not in shown_above]
     mine = task.state == "open" and task.claimed_by == caller.user_id
     return render_template(
         "task.html", task=task, due=due_state(task.due_at, system.clock.now()),
         instance=view.instance, version=view.version,
         process=process, enterprise=enterprise, summary=summary, sign_offs=signed,
-        names=names, form=form, mine=mine,
+        names=names, form=form, mine=mine, home=_home(caller),
         fields=field_views(form, values or {}, errors) if form and mine else [],
         form_errors=other_errors(form, errors) if form and errors else [],
         can_claim=task.state == "open" and task.claimed_by is None
-        and caller.org_unit_id == task.org_unit_id and caller.role == task.role,
+        and may_work_on(caller, task),
         can_unclaim=task.state == "open" and task.claimed_by is not None and (
             mine or (caller.role == "leader" and caller.org_unit_id == task.org_unit_id)),
     ), status
@@ -79,7 +85,7 @@ def _act(action, caller, task_id: str, done: str, back: str):
 @login_required()
 def claim(caller, task_id):
     failed = _act(actions.claim, caller, task_id, "已认领，请办理。",
-                  request.form.get("back") or url_for("pages.worklist.index"))
+                  request.form.get("back") or _home(caller, "claimable"))
     return failed or redirect(url_for("pages.tasks.show", task_id=task_id))
 
 
@@ -88,7 +94,14 @@ def claim(caller, task_id):
 def unclaim(caller, task_id):
     back = url_for("pages.tasks.show", task_id=task_id)
     failed = _act(actions.unclaim, caller, task_id, "已退回认领，任务回到可认领列表。", back)
-    return failed or redirect(url_for("pages.worklist.index", view="claimable"))
+    return failed or redirect(_home(caller, "claimable"))
+
+
+def _home(caller, view: str = "mine") -> str:
+    """Where a user's own tasks are listed: the portal for an enterprise, else the worklist."""
+    if caller.role == ENTERPRISE_ROLE:
+        return url_for("pages.portal.index")
+    return url_for("pages.worklist.index", view=view)
 
 
 @bp.route("/tasks/<string:task_id>/complete", methods=["POST"])

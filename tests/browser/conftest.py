@@ -11,6 +11,7 @@ can never pass without having driven the pages. Screenshots go to test-artifacts
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -64,12 +65,22 @@ def browser():
         launched.close()
 
 
+def _forms_folder(folder: Path) -> Path:
+    """The project's forms plus the browser tests' own (tests/browser/forms), in one folder:
+    a test model may use a form no shipped model needs yet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in (ROOT / "forms", Path(__file__).resolve().parent / "forms"):
+        for path in source.glob("*.json"):
+            shutil.copyfile(path, folder / path.name)
+    return folder
+
+
 class LiveServer:
     """The app on a real HTTP port, with the shipped process models deployed."""
 
-    def __init__(self, db_url: str):
+    def __init__(self, db_url: str, forms_dir: Path):
         self.backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
-        self.app = make_app(db_url)
+        self.app = make_app(db_url, forms_dir=forms_dir)
         self.system = get_system(self.app)
         deploy_directory(self.system, SYSTEM)
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -84,8 +95,8 @@ class LiveServer:
 
 
 @pytest.fixture
-def live(db_url):
-    server = LiveServer(db_url)
+def live(db_url, tmp_path):
+    server = LiveServer(db_url, _forms_folder(tmp_path / "forms"))
     yield server
     server.close()
 

@@ -71,7 +71,7 @@ def test_designer_sees_the_refused_element_then_deploys_a_new_version(pages):
     assert "最新 v2" in page.locator(".process-card[data-key=punishment_reporting]").inner_text()
 
 
-def test_lane_helper_writes_level_unit_role(pages):
+def test_lane_helper_writes_level_unit_role_or_the_enterprise(pages):
     page = pages.page
     pages.log_in("designer")
     pages.go("/designer/new")
@@ -83,6 +83,10 @@ def test_lane_helper_writes_level_unit_role(pages):
     page.select_option("#properties-body [name=lane-role]", "leader")
     assert page.input_value("#properties-body [name=lane-name]") == "district:执法大队:leader"
     pages.shot("13-designer-lane-helper")
+    page.select_option("#properties-body [name=lane-level]", "enterprise")
+    assert page.input_value("#properties-body [name=lane-name]") == "enterprise"
+    assert page.locator("#properties-body [name=lane-role]").is_disabled()
+    assert page.locator("#properties-body .field-error").is_hidden()
 
 
 def test_only_designers_open_the_designer(pages):

@@ -9,11 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from orchestrator.accounts import caller_for
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions import repository
-from orchestrator.definitions.parsing import parse_definition
-from orchestrator.persistence.tables import HumanTask, ProcessDefinition, User
+from engine_helpers import caller, deploy_file
+from orchestrator.persistence.tables import HumanTask, ProcessDefinition
 from orchestrator.runtime.instances import start_case
 from orchestrator.worklist import actions
 
@@ -21,23 +18,15 @@ NOTICE_WAIT = Path(__file__).resolve().parent / "models" / "notice_wait.bpmn"
 
 
 def _deploy(live) -> None:
-    system = live.system
-    parsed = parse_definition(NOTICE_WAIT.read_bytes(), forms_dir=system.settings.forms_dir)
-    with system.database.transaction() as db:
-        repository.deploy(db, parsed, SYSTEM, system.clock.now())
-
-
-def _caller(db, system, username: str):
-    user = db.scalar(select(User).where(User.username == username))
-    return caller_for(db, user.id, system.directory(db))
+    deploy_file(live.system, NOTICE_WAIT)
 
 
 def test_a_case_waiting_on_its_timer_shows_the_timer_waiting(pages):
     live = pages.live
     _deploy(live)
     system = live.system
+    clerk = caller(system, "fc.clerk")
     with system.database.transaction() as db:
-        clerk = _caller(db, system, "fc.clerk")
         case_id = start_case(db, system, clerk, "notice_wait", "sc-my-fc", None, {}).id
     with system.database.transaction() as db:
         task_id = db.scalar(select(HumanTask.id).where(HumanTask.instance_id == case_id))

@@ -46,7 +46,10 @@
     .catch(function (error) {
       var note = document.createElement('p');
       note.className = 'diagram-missing';
-      note.textContent = '流程图无法显示：' + String(error.message || error);
+      var text = String(error.message || error);
+      note.textContent = /no diagram to display/.test(text)
+        ? '此流程版本的模型没有图形信息（BPMN DI），无法显示流程图；办理记录见下方。'
+        : '流程图无法显示：' + text;
       host.replaceChildren(note);
       host.setAttribute('data-ready', 'error');
     });

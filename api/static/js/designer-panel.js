@@ -123,38 +123,51 @@
     var modeling = this.modeler.get('modeling');
     var self = this;
     var name = element.businessObject.name || '';
+    var ENTERPRISE = config.enterpriseLane;
     var parts = name.split(':');
-    var parsed = (parts.length === 2 || parts.length === 3) ? parts : ['district', 'clerk'];
-    var level = h('select', { name: 'lane-level' }, config.levels.map(function (l) {
+    var parsed = name === ENTERPRISE ? [ENTERPRISE, ENTERPRISE]
+      : (parts.length === 2 || parts.length === 3) ? parts : ['district', 'clerk'];
+    var levelOptions = config.levels.map(function (l) {
       return h('option', { value: l, selected: parsed[0] === l ? true : null, text: l + '（' + (config.levelNames[l] || l) + '）' });
-    }));
+    });
+    levelOptions.push(h('option', { value: ENTERPRISE, selected: parsed[0] === ENTERPRISE ? true : null, text: ENTERPRISE + '（本案企业）' }));
+    var level = h('select', { name: 'lane-level' }, levelOptions);
     var unit = h('input', { type: 'text', name: 'lane-unit', list: 'lane-units', value: parsed.length === 3 ? parsed[1] : '', placeholder: '（本级机关，不填）' });
     var role = h('select', { name: 'lane-role' }, config.roles.map(function (r) {
       return h('option', { value: r, selected: parsed[parsed.length - 1] === r ? true : null, text: r + '（' + (config.roleNames[r] || r) + '）' });
     }));
     var raw = h('input', { type: 'text', name: 'lane-name', value: name, 'class': 'mono' });
-    function apply(value) {
-      raw.value = value;
-      self.write(function () { modeling.updateProperties(element, { name: value }); });
-      warn.hidden = valid(value);
-    }
-    function compose() {
-      var u = unit.value.trim();
-      apply(level.value + ':' + (u ? u + ':' : '') + role.value);
-    }
+    var warn = h('div', { 'class': 'field-error', text: '泳道名称须为 <级别>:<岗位>、<级别>:<单位>:<岗位> 或 enterprise' });
     function valid(value) {
+      if (value === ENTERPRISE) { return true; }
       var p = (value || '').split(':');
       return (p.length === 2 || p.length === 3) && config.levels.indexOf(p[0]) >= 0 &&
         config.roles.indexOf(p[p.length - 1]) >= 0 && p.every(function (s) { return s && s.trim() === s; });
     }
+    function sync(value) {
+      var forEnterprise = value === ENTERPRISE;
+      unit.disabled = forEnterprise;
+      role.disabled = forEnterprise;
+      warn.hidden = valid(value);
+    }
+    function apply(value) {
+      raw.value = value;
+      self.write(function () { modeling.updateProperties(element, { name: value }); });
+      sync(value);
+    }
+    function compose() {
+      if (level.value === ENTERPRISE) { apply(ENTERPRISE); return; }
+      var u = unit.value.trim();
+      apply(level.value + ':' + (u ? u + ':' : '') + role.value);
+    }
     [level, unit, role].forEach(function (control) { control.addEventListener('change', compose); });
     raw.addEventListener('change', function () { apply(raw.value.trim()); });
-    var warn = h('div', { 'class': 'field-error', text: '泳道名称须为 <级别>:<岗位> 或 <级别>:<单位>:<岗位>' });
-    warn.hidden = valid(name);
+    sync(name);
     return [
-      row('级别', level), row('单位（可选）', unit, '本级机关下的业务股室或行业主管部门名称'),
+      row('级别', level),
+      row('单位（可选）', unit, '本级机关下的业务股室或行业主管部门名称；写 {字段名} 则取案件数据中该字段给出的单位'),
       h('datalist', { id: 'lane-units' }, config.units.map(function (u) { return h('option', { value: u }); })),
-      row('岗位', role), row('泳道名称', raw, '任务按案件所在区县解析到对应单位和岗位'), warn
+      row('岗位', role), row('泳道名称', raw, '任务按案件所在区县解析到对应单位和岗位；enterprise 交给本案企业'), warn
     ];
   };
 
