@@ -22,6 +22,7 @@ from . import (
     calendar,
     clock,
     definitions,
+    documents,
     health,
     incidents,
     instances,
@@ -55,5 +56,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, register_facts.blp)
     register_blueprint(api, register_entries.blp)
     register_blueprint(api, publication.blp)
+    register_blueprint(api, documents.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

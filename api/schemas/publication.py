@@ -64,5 +64,7 @@ class GeneratedDocumentSchema(Schema):
     generated_at = fields.DateTime(required=True)
 
 
-class GeneratedDocumentListSchema(Schema):
-    items = fields.List(fields.Nested(GeneratedDocumentSchema), required=True)
+class CaseDocumentsSchema(Schema):
+    kinds = fields.List(fields.String(), required=True,
+                        metadata={"description": "what GET .../documents/{kind} accepts"})
+    generated = fields.List(fields.Nested(GeneratedDocumentSchema), required=True)
