@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from orchestrator.persistence.tables import HumanTask
 from orchestrator.runtime.instances import task_data
 from orchestrator.worklist import actions
 from orchestrator.worklist.access import visible_task
@@ -51,7 +52,8 @@ def get_task(task_id):
     with system.database.transaction() as session:
         task = visible_task(session, current_caller(), task_id)
         form = system.forms.get(task.form_key).definition if task.form_key else None
-        return {**TaskSchema().dump(task), "form": form, "data": task_data(session, task)}
+        columns = {column.key: getattr(task, column.key) for column in HumanTask.__table__.columns}
+        return {**columns, "form": form, "data": task_data(session, task)}
 
 
 def _act(action, task_id, *args):

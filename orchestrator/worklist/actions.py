@@ -94,14 +94,16 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
     """Validate against the task's form, complete the engine task, run to the next wait
     state, record the sign-off and the audit row; all or nothing."""
     task, instance = locked_task(session, system, caller, task_id)
-    form = system.forms.get(task.form_key) if task.form_key else None
-    values = form.validate(data) if form else _free_data(data)
+    if not _may_work_on(caller, task):
+        raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
     if task.state != "open":
         raise Conflict(f"task {task_id} is {task.state}")
     if task.claimed_by is None:
         raise Conflict(f"task {task_id} must be claimed before it is completed")
     if task.claimed_by != caller.user_id:
         raise Forbidden(f"task {task_id} is claimed by another user")
+    form = system.forms.get(task.form_key) if task.form_key else None
+    values = form.validate(data) if form else _free_data(data)
     now = system.clock.now()
     actor = caller.actor
     with cases.writing(session, system, instance) as state, session.no_autoflush:
