@@ -22,6 +22,7 @@ from . import (
     calendar,
     clock,
     definitions,
+    disclosure,
     documents,
     health,
     incidents,
@@ -57,5 +58,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, register_entries.blp)
     register_blueprint(api, publication.blp)
     register_blueprint(api, documents.blp)
+    register_blueprint(api, disclosure.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import SHANGHAI
+from ..disclosure.public import unit_name as _name
 from ..organisation.id_number import mask_id_number
 from ..persistence.register_tables import RegisterEntry
 from ..persistence.tables import Enterprise, OrgUnit, ProcessInstance, SignOff
@@ -176,14 +177,3 @@ def _case_rows(values: dict, data: dict) -> list[dict]:
     return [{**{k: v for k, v in data.items() if not isinstance(v, dict | list)},
              **{k: values.get(k) for k in ("enterprise_name", "credit_code",
                                             "legal_representative", "principal")}}]
-
-
-def _name(directory, unit_id: str | None) -> str | None:
-    """A unit's name as a document prints it: a business unit with its bureau's name
-    (涪城区应急管理局安监一股), since "安监一股" alone names one in every district."""
-    if not unit_id or unit_id not in directory:
-        return None
-    unit = directory.unit(unit_id)
-    if unit.kind == "business_unit" and unit.parent_id in directory:
-        return directory.unit(unit.parent_id).name + unit.name
-    return unit.name
