@@ -33,6 +33,7 @@ from . import (
     register_entries,
     register_facts,
     session,
+    statistics,
     tasks,
 )
 
@@ -59,5 +60,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, publication.blp)
     register_blueprint(api, documents.blp)
     register_blueprint(api, disclosure.blp)
+    register_blueprint(api, statistics.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

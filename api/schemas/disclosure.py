@@ -121,3 +121,45 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 PublicEntryPageSchema = page_of(PublicEntrySchema)
 PublicPenaltyPageSchema = page_of(PenaltySchema)
+
+
+class StatisticsArgsSchema(Schema):
+    process_key = fields.String()
+    started_from = fields.Date(data_key="from", metadata={"description": "cases started on "
+                                                                        "or after (China)"})
+    started_to = fields.Date(data_key="to", metadata={"description": "cases started on or "
+                                                                    "before (China)"})
+
+
+class LevelCountsSchema(Schema):
+    unit_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True, metadata={"description": "ministry … district"})
+    open = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    incident = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+
+
+class UnitCountsSchema(Schema):
+    unit_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    open = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+
+
+class StepDurationSchema(Schema):
+    process_key = fields.String(required=True)
+    element_id = fields.String(required=True)
+    title = fields.String(required=True)
+    completed = fields.Integer(required=True)
+    median_seconds = fields.Float(required=True)
+
+
+class StatisticsSchema(Schema):
+    at = fields.DateTime(required=True)
+    levels = fields.List(fields.Nested(LevelCountsSchema), required=True)
+    units = fields.List(fields.Nested(UnitCountsSchema), required=True)
+    steps = fields.List(fields.Nested(StepDurationSchema), required=True)
