@@ -114,6 +114,24 @@ def scheduler(until_empty: bool) -> None:
         run_standalone(system, until_empty=until_empty)
 
 
+@main.command("retry-timer")
+@click.argument("timer_id", type=int)
+def retry_timer_command(timer_id: int) -> None:
+    """Put a failed timer back to fire now (after fixing its cause, e.g. loading the
+    calendar year it needed); closes its incident."""
+    from orchestrator.errors import OrchestratorError
+    from orchestrator.timers.firing import retry_timer
+
+    with _system() as system:
+        try:
+            with system.database.transaction() as session:
+                row = retry_timer(session, timer_id, system.clock.now())
+                element = row.element_id
+        except OrchestratorError as error:
+            raise click.ClickException(error.message) from error
+    click.echo(f"timer {timer_id} ({element}) waits again, due now")
+
+
 @main.command("load-calendar")
 @click.option("--year", required=True, type=int)
 @click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),

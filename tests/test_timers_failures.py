@@ -5,7 +5,11 @@ falls in a year the official calendar does not know yet."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +18,7 @@ from engine_helpers import MODELS, deploy_file, make_system
 from orchestrator.audit import Actor
 from orchestrator.calendar import load_year
 from orchestrator.clock import SHANGHAI
+from orchestrator.errors import Conflict, NotFound
 from orchestrator.persistence.tables import Incident, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
 from orchestrator.timers.cycles import from_db
@@ -21,6 +26,7 @@ from orchestrator.timers.firing import MAX_ATTEMPTS, fire_due, retry_timer
 from orchestrator.timers.schedules import plan_schedules
 from orchestrator.timers.simulation import advance_clock
 
+WSC = str(Path(sys.executable).with_name("wsc"))
 ADMIN = Actor(user_id=None, name="test admin", role="admin")
 
 
@@ -59,7 +65,8 @@ def load_next_year(system, year: int) -> None:
     system.refresh_calendar()
 
 
-def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retried(system):
+def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retried(
+        system, db_url):
     last = max(system.calendar.known_years)
     unknown = last + 1
     system.clock.set(china(last, 11, 10, 12, 0))
@@ -88,8 +95,9 @@ def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retrie
     assert "gave up" in incident.message
 
     load_next_year(system, unknown)
-    with system.database.transaction() as session:
-        retry_timer(session, row.id, system.clock.now())
+    done = subprocess.run([WSC, "retry-timer", str(row.id)], capture_output=True, text=True,
+                          env={**os.environ, "WSC_DATABASE_URL": db_url}, timeout=120)
+    assert done.returncode == 0, done.stderr
     assert len(fire_due(system).fired) == 1
     assert case_count(system) == 2  # one per district
     assert open_incidents(system) == []
@@ -97,6 +105,19 @@ def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retrie
     assert fired.state == "fired"
     following = from_db(planned.due_at).astimezone(SHANGHAI)
     assert (planned.state, following.year, following.month) == ("waiting", unknown, 1)
+
+
+def test_only_a_failed_timer_can_be_retried(system):
+    system.clock.set(china(2026, 3, 2, 9, 0))
+    deploy_file(system, MODELS / "timer_monthly.bpmn")
+    with system.database.transaction() as session:
+        plan_schedules(session, system, system.clock.now())
+    (row,) = rows(system)
+    with pytest.raises(Conflict, match="waiting, not failed"), \
+            system.database.transaction() as session:
+        retry_timer(session, row.id, system.clock.now())
+    with pytest.raises(NotFound), system.database.transaction() as session:
+        retry_timer(session, row.id + 100, system.clock.now())
 
 
 def test_a_failed_fire_does_not_stop_the_others(system):

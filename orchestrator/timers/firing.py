@@ -52,24 +52,24 @@ class TimerDidNotFire(RuntimeError):
 class FireReport:
     fired: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
-    busy: int = 0  # due rows left for later because their case was locked
 
 
 def fire_due(system, now: datetime | None = None, limit: int | None = None) -> FireReport:
     """Fire every row due by `now` (default: the clock's now), earliest first; at most
-    `limit` of them. Safe to run in several processes at once."""
+    `limit` of them. Safe to run in several processes at once. Rows whose case another
+    transaction holds are left for the next pass."""
     now = now or system.clock.now()
     report = FireReport()
     skip: set[int] = set()
+    first_schedule = _first_schedule(system, now)
     while limit is None or len(report.fired) + len(report.failed) < limit:
-        outcome = _fire_next(system, now, skip)
+        outcome = _fire_next(system, now, skip, first_schedule)
         if outcome is None:
             break
-        row_id, error = outcome
-        if error == "busy":
-            skip.add(row_id)
-            report.busy += 1
-        elif error is not None:
+        row_id, error, was_schedule = outcome
+        if was_schedule:
+            first_schedule = _first_schedule(system, now)
+        if error is not None:
             skip.add(row_id)
             report.failed.append(row_id)
             _record_failure(system, row_id, error)
@@ -85,54 +85,70 @@ def next_due(system) -> datetime | None:
     return from_db(due) if due is not None else None
 
 
-def _fire_next(system, now: datetime, skip: set[int]):
-    """(row id, None | "busy" | the exception) for the next due row, or None if none.
-    Errors before a row is claimed (the database is down) are the caller's."""
+def _first_schedule(system, now: datetime) -> datetime | None:
+    """The earliest due instant of a process schedule's row: case rows due before it fire
+    first, then it (due order across both kinds)."""
+    with system.database.transaction() as session:
+        return session.scalar(select(func.min(Timer.due_at)).where(
+            Timer.instance_id.is_(None), Timer.state == "waiting", Timer.due_at <= now))
+
+
+def _fire_next(system, now: datetime, skip: set[int], first_schedule: datetime | None):
+    """(row id, None or the exception, whether it was a schedule's) for the next due row,
+    or None if none is left. Errors before a row is claimed (the database is down) are the
+    caller's."""
     row_id = None
     try:
         with system.database.transaction() as session:
-            row = _claim(session, now, skip)
-            if row is None:
+            claimed = _claim(session, now, skip, first_schedule)
+            if claimed is None:
                 return None
+            row, instance = claimed
             row_id = row.id
-            if row.instance_id is None:
+            if instance is None:
                 fire_schedule(session, system, row, now)
             else:
-                instance = _try_lock(session, row.instance_id)
-                if instance is None:
-                    return row_id, "busy"
                 _fire_in_case(session, system, row, instance)
             if row.attempts:  # it failed before: its incident is over
                 _resolve_incident(session, row, now)
-        return row_id, None
+        return row_id, None, instance is None
     except Exception as error:  # a failing fire is the row's, never the scheduler's
         if row_id is None:
             raise
         log.warning("timer %s did not fire: %s: %s", row_id, type(error).__name__, error)
-        return row_id, error
+        return row_id, error, instance is None
 
 
-def _claim(session: Session, now: datetime, skip: set[int]) -> Timer | None:
-    query = (
-        select(Timer)
-        .where(Timer.state == "waiting", Timer.due_at <= now)
+def _claim(session: Session, now: datetime, skip: set[int], first_schedule):
+    """(row, its case) for the earliest due row, both locked as cases.lock locks a case but
+    never waiting: a row or case another transaction holds is passed over (PostgreSQL SKIP
+    LOCKED; SQLite has one writer). A process schedule's row (no case) comes with None."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    due = [Timer.state == "waiting", Timer.due_at <= now]
+    if skip:
+        due.append(Timer.id.not_in(skip))
+    in_case = (
+        select(Timer, ProcessInstance)
+        .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+        .where(*due)
         .order_by(Timer.due_at)  # the index's order: ties fire in any order
         .limit(1)
     )
-    if skip:
-        query = query.where(Timer.id.not_in(skip))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
-
-
-def _try_lock(session: Session, instance_id: int) -> ProcessInstance | None:
-    """The case, locked for this transaction as cases.lock locks it, but never waiting:
-    None while another transaction holds it (or if it is gone)."""
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # SQLite: we are the only writer
-    return session.scalar(query)
+    if first_schedule is not None:
+        in_case = in_case.where(Timer.due_at < first_schedule)
+    if postgres:
+        in_case = in_case.with_for_update(skip_locked=True, of=(Timer, ProcessInstance))
+    found = session.execute(in_case).first()
+    if found is not None:
+        return found.Timer, found.ProcessInstance
+    if first_schedule is None:
+        return None
+    schedule = (select(Timer).where(Timer.instance_id.is_(None), *due)
+                .order_by(Timer.due_at).limit(1))
+    if postgres:
+        schedule = schedule.with_for_update(skip_locked=True)
+    row = session.scalar(schedule)
+    return (row, None) if row is not None else None
 
 
 def _fire_in_case(session: Session, system, row: Timer, instance: ProcessInstance) -> None:

@@ -64,7 +64,8 @@ class TimerLoop:
             return self.max_sleep
         wait = (due - self.system.clock.now()).total_seconds()
         if wait <= 0:
-            return BUSY_PAUSE if report.busy or not (report.fired or report.failed) else 0.0
+            # due rows left: their cases are busy (a user's step), or another node has them
+            return BUSY_PAUSE if not (report.fired or report.failed) else 0.0
         return min(wait, self.max_sleep)
 
     def run(self, until_empty: bool = False) -> None:

@@ -40,6 +40,7 @@ WAITING, CANCELLED = TaskState.WAITING, TaskState.CANCELLED
 class _Waiting:
     task: object
     due: datetime | None
+    before: bool  # it was waiting before this step too (a cycle moved on, or re-planned)
 
 
 def sync_timers(
@@ -54,27 +55,57 @@ def sync_timers(
         if state == WAITING:
             task = workflow.get_task_from_id(UUID(task_id))
             if is_timer(task.task_spec):
-                waiting[task_id] = _Waiting(task, due_instant(task))
+                waiting[task_id] = _Waiting(task, due_instant(task), old_state == WAITING)
         elif old_state == WAITING:
             stopped[task_id] = state == CANCELLED
     stopped.update({task_id: True for task_id, old in delta.removed.items() if old == WAITING})
     if not waiting and not stopped:
         return []
     with session.no_autoflush:  # timer rows do not depend on the case's pending changes
-        return _sync_rows(session, system, instance, workflow, waiting, stopped, at)
+        fired = _close_stopped(session, instance, workflow, stopped, at)
+        new_rows = _waiting_rows(session, instance, waiting, fired, at)
+        for row_id, task in fired:
+            _fired(session, system, instance, row_id, task, at)
+    wakeup = getattr(system, "timer_wakeup", None)  # set by a scheduler in this process
+    if new_rows and wakeup is not None:
+        after_commit(session, wakeup.set)
+    return [row_id for row_id, _task in fired]
 
 
-def _sync_rows(session, system, instance, workflow, waiting: dict, stopped: dict, at):
+def _close_stopped(session, instance, workflow, stopped: dict, at) -> list[tuple[int, object]]:
+    """Close the rows of tasks that stopped waiting (one statement per outcome); returns
+    (row id, task) of those that fired."""
+    fired = []
+    for cancelled in (False, True):
+        task_ids = [task_id for task_id, was in stopped.items() if was is cancelled]
+        if not task_ids:
+            continue
+        closed = session.execute(
+            update(Timer)
+            .where(Timer.instance_id == instance.id, Timer.state == "waiting",
+                   Timer.task_id.in_(task_ids))
+            .values(state="cancelled" if cancelled else "fired",
+                    fired_at=None if cancelled else at)
+            .returning(Timer.id, Timer.task_id)
+        ).all()
+        if not cancelled:
+            fired += [(row.id, workflow.get_task_from_id(UUID(row.task_id))) for row in closed]
+    return fired
+
+
+def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dict]:
+    """Insert the rows of tasks that started waiting; move on a cycle whose occurrence went
+    off (its row fired, the next occurrence gets a row). A task that only now waits has no
+    row yet, so only the others are looked up."""
+    again = [task_id for task_id, entry in waiting.items() if entry.before]
     rows = {
         row.task_id: row
         for row in session.execute(
             select(Timer.id, Timer.task_id, Timer.due_at).where(
                 Timer.instance_id == instance.id, Timer.state == "waiting",
-                Timer.task_id.in_([*waiting, *stopped]),
-            )
+                Timer.task_id.in_(again))
         )
-    }
-    fired: list[tuple[int, object]] = []
+    } if again else {}
     new_rows = []
     for task_id, entry in waiting.items():
         row = rows.get(task_id)
@@ -94,19 +125,7 @@ def _sync_rows(session, system, instance, workflow, waiting: dict, stopped: dict
             new_rows.append(_row(instance, entry.task, entry.due, at))
     if new_rows:
         session.execute(insert(Timer), new_rows)
-    for task_id, cancelled in stopped.items():
-        row = rows.get(task_id)
-        if row is None:
-            continue
-        _close(session, [row.id], "cancelled" if cancelled else "fired", at)
-        if not cancelled:
-            fired.append((row.id, workflow.get_task_from_id(UUID(task_id))))
-    for row_id, task in fired:
-        _fired(session, system, instance, row_id, task, at)
-    wakeup = getattr(system, "timer_wakeup", None)  # set by a scheduler in this process
-    if new_rows and wakeup is not None:
-        after_commit(session, wakeup.set)
-    return [row_id for row_id, _task in fired]
+    return new_rows
 
 
 def is_timer(spec) -> bool:
