@@ -13,8 +13,7 @@ import pytest
 
 from api.context import get_system
 from api_helpers import DEMO_PASSWORD, close_app, make_app
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
+from engine_helpers import deploy_file
 
 REPORTING = Path(__file__).resolve().parent.parent / "processes" / "punishment_reporting.bpmn"
 PAST_DUE = '<spiffworkflow:property name="due" value="&quot;2020-01-06T17:30:00+08:00&quot;"/>'
@@ -23,7 +22,7 @@ PAST_DUE = '<spiffworkflow:property name="due" value="&quot;2020-01-06T17:30:00+
 @pytest.fixture
 def app(db_url):
     app = make_app(db_url)
-    deploy_directory(get_system(app), SYSTEM)
+    deploy_file(get_system(app), REPORTING)
     yield app
     close_app(app)
 

@@ -20,12 +20,12 @@ from werkzeug.serving import make_server
 
 from api.context import get_system
 from api_helpers import DEMO_PASSWORD, close_app, make_app
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
+from engine_helpers import deploy_file
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = Path(os.environ.get("WSC_CHROMIUM", "/usr/bin/chromium"))
+REPORTING = ROOT / "processes" / "punishment_reporting.bpmn"
 VENDOR = ROOT / "api" / "static" / "vendor" / "bpmn-js"
 REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes") or \
     os.environ.get("WSC_REQUIRE_POSTGRES", "0") == "1"
@@ -76,13 +76,14 @@ def _forms_folder(folder: Path) -> Path:
 
 
 class LiveServer:
-    """The app on a real HTTP port, with the shipped process models deployed."""
+    """The app on a real HTTP port, with the shipped reporting model deployed (only that
+    one: the tests drive it, and no other model's state can break them)."""
 
     def __init__(self, db_url: str, forms_dir: Path):
         self.backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
         self.app = make_app(db_url, forms_dir=forms_dir)
         self.system = get_system(self.app)
-        deploy_directory(self.system, SYSTEM)
+        deploy_file(self.system, REPORTING)
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
