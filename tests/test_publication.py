@@ -12,6 +12,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from register_helpers import TODAY, enterprise_id, record, register_system
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from api_helpers import auth_headers
 from orchestrator.audit import SYSTEM
 from orchestrator.persistence.publication_tables import PublicationChange, PublicationDelivery
 from orchestrator.publication.endpoints import KEY_HEADER, verify
-from orchestrator.publication.worker import _claim, deliver_due
+from orchestrator.publication.worker import _claim, add_publication_job, deliver_due
 from orchestrator.register.entries import (
     activate_entry,
     propose_entry,
@@ -297,3 +298,20 @@ def test_a_dead_delivery_is_listed_for_admins_and_retried(db_url, receiver):
         assert deliver_due(system).delivered and len(receiver.kept) == 1
     finally:
         system.close()
+
+
+def test_the_scheduler_job_delivers_without_being_asked(systems, receiver):
+    system = systems(**settings_for(receiver))
+    active_entry(system)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_publication_job(scheduler, system, seconds=0.2)
+    scheduler.start()
+    try:
+        for _ in range(100):
+            if len(receiver.kept) == len(PLATFORMS):
+                break
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert len(receiver.kept) == len(PLATFORMS)
+    assert {d["state"] for d in deliveries(system)} == {"delivered"}

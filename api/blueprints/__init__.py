@@ -26,6 +26,7 @@ from . import (
     documents,
     health,
     incidents,
+    integrity,
     instances,
     notifications,
     publication,
@@ -61,5 +62,6 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, documents.blp)
     register_blueprint(api, disclosure.blp)
     register_blueprint(api, statistics.blp)
+    register_blueprint(api, integrity.blp)
     if settings.simulated_clock:  # absent, not forbidden, in a real deployment
         register_blueprint(api, clock.blp)

@@ -36,7 +36,7 @@ blp = Blueprint("disclosure", __name__, url_prefix="",
                 description="Credit status (三(二)) and double publicity (三(一)1, 三(三))")
 
 
-def _limited() -> None:
+def limit_public_request() -> None:
     """429 with Retry-After once this client address used up its minute."""
     system = get_system()
     limiter = current_app.extensions.get(LIMITER_KEY)
@@ -80,7 +80,7 @@ def status_search(args):
 @blp.response(200, CreditStatusViewSchema)
 def public_status(args, credit_code):
     """What anyone may know of an enterprise's credit status (no log-in; rate-limited)."""
-    _limited()
+    limit_public_request()
     system = get_system()
     with system.database.transaction() as session:
         enterprise = enterprise_by_code(session, credit_code)
@@ -92,7 +92,7 @@ def public_status(args, credit_code):
 @blp.response(200, SearchResultsSchema)
 def public_search(args):
     """Enterprises by name with their standing (no log-in; rate-limited)."""
-    _limited()
+    limit_public_request()
     system = get_system()
     with system.database.transaction() as session:
         return {"items": search(session, system, None, args["name"], args.get("on"))}
@@ -103,7 +103,7 @@ def public_search(args):
 @blp.response(200, PublicEntryPageSchema)
 def entries(args):
     """Active entries of joint punishment and the blacklist (no log-in; rate-limited)."""
-    _limited()
+    limit_public_request()
     system = get_system()
     with system.database.transaction() as session:
         items, total = public_entries(session, system, register=args.get("register"),
@@ -116,7 +116,7 @@ def entries(args):
 @blp.response(200, PublicPenaltyPageSchema)
 def penalties(args):
     """Administrative penalties on public record (双公示; no log-in; rate-limited)."""
-    _limited()
+    limit_public_request()
     system = get_system()
     with system.database.transaction() as session:
         items, total = disclosed_penalties(session, system, credit_code=args.get("enterprise"),

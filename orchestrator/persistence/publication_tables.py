@@ -1,5 +1,7 @@
-"""Publication to the credit platforms (三(三)) and the annex documents of the procedures.
-Changed only together with an Alembic migration in orchestrator/migrations.
+"""What the system publishes or hands out: changes for the credit platforms (三(三)), the
+annex documents of the procedures, the enterprises' public safety commitments (三(一)2) and
+their annual integrity reports (三(一)5). Changed only together with an Alembic migration
+in orchestrator/migrations.
 
 The outbox is two tables: a change is written once, in the transaction that made it; a
 delivery is one (change, platform endpoint) pair the worker sends until it is delivered or
@@ -7,10 +9,11 @@ dead. Generated documents keep their bytes once per SHA-256."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -92,3 +95,44 @@ class GeneratedDocument(Base):
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     generated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     generated_at: Mapped[datetime]
+
+
+class SafetyCommitment(Base):
+    """An enterprise's public safety commitment (三(一)2): the six points as the regulation
+    words them when it was signed, the enterprise's own further commitments, who signed for
+    it, and the commitments signed at every level down to each post (`levels`). A newer
+    commitment supersedes the earlier one (`status`)."""
+
+    __tablename__ = "safety_commitment"
+    __table_args__ = (Index("ix_safety_commitment_enterprise", "enterprise_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    points: Mapped[list]
+    own_commitments: Mapped[str | None] = mapped_column(Text)
+    signed_by: Mapped[str] = mapped_column(String(100))
+    levels: Mapped[list]
+    status: Mapped[str] = mapped_column(String(16))
+    published_on: Mapped[date] = mapped_column(Date)
+    published_at: Mapped[datetime]
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class IntegrityReport(Base):
+    """An enterprise's annual integrity report (三(一)5): what its principal reported to the
+    union and the workers' congress about a year (`reported_on`: the day of that report),
+    section by section; one per enterprise and year. Departments check it during
+    inspections (四(四)): `checked_on`, `checked_by`, `check_note`."""
+
+    __tablename__ = "integrity_report"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    reported_on: Mapped[date] = mapped_column(Date)
+    reporter: Mapped[str] = mapped_column(String(100))
+    sections: Mapped[dict]
+    submitted_at: Mapped[datetime]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    checked_on: Mapped[date | None] = mapped_column(Date)
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    check_note: Mapped[str | None] = mapped_column(Text)

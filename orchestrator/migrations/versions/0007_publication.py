@@ -1,4 +1,5 @@
-"""publication outbox (三(三)) and generated annex documents
+"""publication outbox (三(三)), generated annex documents, safety commitments (三(一)2) and
+integrity reports (三(一)5)
 
 Revision ID: 0007
 Revises: 0005
@@ -79,9 +80,50 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_generated_document_instance_id", "generated_document", ["instance_id"])
+    op.create_table(
+        "safety_commitment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("points", sa.JSON(), nullable=False),
+        sa.Column("own_commitments", sa.Text(), nullable=True),
+        sa.Column("signed_by", sa.String(length=100), nullable=False),
+        sa.Column("levels", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("published_on", sa.Date(), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"]),
+        sa.ForeignKeyConstraint(["published_by"], ["app_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_safety_commitment_enterprise", "safety_commitment", ["enterprise_id", "status"])
+    op.create_table(
+        "integrity_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("reported_on", sa.Date(), nullable=False),
+        sa.Column("reporter", sa.String(length=100), nullable=False),
+        sa.Column("sections", sa.JSON(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_by", sa.Integer(), nullable=True),
+        sa.Column("checked_on", sa.Date(), nullable=True),
+        sa.Column("checked_by", sa.Integer(), nullable=True),
+        sa.Column("check_note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"]),
+        sa.ForeignKeyConstraint(["submitted_by"], ["app_user.id"]),
+        sa.ForeignKeyConstraint(["checked_by"], ["app_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("enterprise_id", "year"),
+    )
+    op.create_index("ix_integrity_report_enterprise_id", "integrity_report", ["enterprise_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_integrity_report_enterprise_id", table_name="integrity_report")
+    op.drop_table("integrity_report")
+    op.drop_index("ix_safety_commitment_enterprise", table_name="safety_commitment")
+    op.drop_table("safety_commitment")
     op.drop_index("ix_generated_document_instance_id", table_name="generated_document")
     op.drop_table("generated_document")
     op.drop_table("document_content")
