@@ -1,12 +1,46 @@
 """The register operations models call from service tasks (see runtime/services.py). Each
 acts on the case's own enterprise and the entry the case made or names, as the acting
-user of the step, and returns plain data the model may read (result variable)."""
+user of the step, and returns plain data the model may read (result variable).
+
+docs/procedures.md shows where the shipped procedures call each one."""
 
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
+
 from ..errors import InvalidInput
-from ..runtime.services import StepContext, operation
-from . import criteria, entries, facts
+from ..runtime import services
+from ..runtime.services import StepContext
+from . import criteria, entries, facts, procedures
+from .vocabulary import REGISTERS
+
+
+def operation(name: str):
+    """services.operation, run with the session flushing before each query. A register
+    write may append to the enterprise's audit chain twice (the entry, then its personal
+    credit), and each append reads the chain's head with a query; a task's completion runs
+    the engine with autoflush off, so without this the second append would not see the
+    first and take its sequence number again."""
+
+    def register(function):
+        @functools.wraps(function)
+        def flushing(context: StepContext, data: dict, **params):
+            with _autoflush(context.session):
+                return function(context, data, **params)
+
+        return services.operation(name)(flushing)
+
+    return register
+
+
+@contextmanager
+def _autoflush(session):
+    previous, session.autoflush = session.autoflush, True
+    try:
+        yield
+    finally:
+        session.autoflush = previous
 
 
 def _enterprise_id(context: StepContext) -> int:
@@ -17,8 +51,10 @@ def _enterprise_id(context: StepContext) -> int:
 
 
 def _entry_summary(entry) -> dict:
-    return {"id": entry.id, "register": entry.register, "status": entry.status,
-            "starts_on": entry.starts_on, "ends_on": entry.ends_on}
+    return {"id": entry.id, "register": entry.register,
+            "register_name": REGISTERS[entry.register], "status": entry.status,
+            "starts_on": entry.starts_on, "ends_on": entry.ends_on,
+            "providing_department": entry.providing_department_id}
 
 
 @operation("register.evaluate")
@@ -65,10 +101,17 @@ def remove_entry(context: StepContext, data: dict, entry: int, reason: str) -> d
 
 
 @operation("register.correct_fact")
-def correct_fact(context: StepContext, data: dict, fact: int, changes: dict, reason: str
-                 ) -> dict:
+def correct_fact(context: StepContext, data: dict, fact: int, reason: str,
+                 changes: dict | None = None, changes_from: str | None = None) -> dict:
+    """An objection upheld in part: the fact takes `changes`, or the case data fields named
+    `changes_from` + field (a correction form's filled-in fields, e.g. corrected_severity)."""
+    if changes_from:
+        changes = procedures.correction(data, changes_from)
+    if not changes:
+        raise InvalidInput("the correction changes nothing: fill in the corrected values",
+                           {"changes": ["at least one corrected value"]})
     corrected = facts.correct_fact(context.session, context.system, context.actor, fact,
-                                   changes, reason)
+                                   procedures.plain_changes(changes), reason)
     return {"id": corrected.id, "status": corrected.status}
 
 
@@ -77,6 +120,51 @@ def withdraw_fact(context: StepContext, data: dict, fact: int, reason: str) -> d
     withdrawn = facts.withdraw_fact(context.session, context.system, context.actor, fact,
                                     reason)
     return {"id": withdrawn.id, "status": withdrawn.status}
+
+
+@operation("register.compiling_unit")
+def compiling_unit(context: StepContext, data: dict) -> str:
+    """Check the entry case's `providing_department` and name the business unit that
+    compiles its monthly summary (the department itself, or the case's `compiling_unit`)."""
+    return procedures.compiling_unit(
+        context.system.directory(context.session), context.instance.jurisdiction_id,
+        data.get("providing_department"), data.get("compiling_unit"))
+
+
+@operation("register.check_removal_window")
+def check_removal_window(context: StepContext, data: dict, working_days: int) -> dict:
+    """The removal application's entry (the case data's `entry`, else the enterprise's only
+    active one) with its window; outside the window the case does not start (422)."""
+    _enterprise_id(context)
+    entry, window = procedures.removal_entry(
+        context.session, context.system, context.instance, data.get("entry"), working_days)
+    return {**_entry_summary(entry), "window": window}
+
+
+@operation("register.prolong_entry")
+def prolong_entry(context: StepContext, data: dict, term: str) -> dict:
+    """At the end of its term the case's entry, still active, runs one more `term`."""
+    entry = procedures.prolong_entry(context.session, context.system, context.actor,
+                                     _entry_of_case(context).id, term)
+    return _entry_summary(entry)
+
+
+@operation("register.objection_subject")
+def objection_subject(context: StepContext, data: dict, objection_to: str,
+                      subject_id: int) -> dict:
+    """The entry or fact objected to, and its providing department (谁提供、谁负责)."""
+    return procedures.objection_subject(
+        context.session, context.system.directory(context.session), _enterprise_id(context),
+        objection_to, subject_id)
+
+
+@operation("register.notify_enterprise")
+def notify_enterprise(context: StepContext, data: dict, title: str, body: str) -> dict:
+    """Tell the case's enterprise (a notice in its users' inbox): the written notice, a
+    decision, the outcome of its application or objection."""
+    _enterprise_id(context)
+    return {"notified": procedures.notify_enterprise(
+        context.session, context.system, context.instance, title, body)}
 
 
 def _entry_of_case(context: StepContext):

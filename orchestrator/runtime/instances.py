@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..accounts import ENTERPRISE_ROLE
 from ..audit import instance_chain, verify_chain
-from ..errors import Forbidden, InvalidInput
+from ..definitions import repository
+from ..definitions.validation import ENTERPRISE_LANE
+from ..errors import Forbidden, InvalidInput, NotFound
 from ..persistence.tables import (
     AuditEvent,
     EngineTask,
@@ -28,7 +31,11 @@ def start_case(
     session: Session, system, caller, process_key: str, jurisdiction_id: str,
     enterprise_code: str | None, data: dict,
 ) -> ProcessInstance:
-    """Staff start cases only for a district inside their own jurisdiction."""
+    """Staff start cases only for a district inside their own jurisdiction; an enterprise
+    user only for its own enterprise (see start_by_enterprise)."""
+    if caller.role == ENTERPRISE_ROLE:
+        return start_by_enterprise(session, system, caller, process_key, jurisdiction_id,
+                                   enterprise_code, data)
     if caller.role not in STARTING_ROLES:
         raise Forbidden("only clerks, leaders and principals start cases")
     directory = system.directory(session)
@@ -53,6 +60,33 @@ def start_case(
         data = {**data, "enterprise_name": enterprise.name, "credit_code": enterprise.credit_code}
     return cases.start(session, system, caller.actor, process_key, jurisdiction_id, data,
                        enterprise_id)
+
+
+def start_by_enterprise(
+    session: Session, system, caller, process_key: str, jurisdiction_id: str,
+    enterprise_code: str | None, data: dict,
+) -> ProcessInstance:
+    """An enterprise applies (removal, 三(四)1(4)) or objects (三(四)1(5)) itself: it starts
+    a case of a process whose start event lies in the `enterprise` lane (the model says who
+    starts it), for its own enterprise (another's credit code does not exist for it: 404)
+    and in its own district."""
+    enterprise = session.get(Enterprise, caller.enterprise_id) if caller.enterprise_id else None
+    if enterprise is None:
+        raise Forbidden("this account belongs to no enterprise")
+    if enterprise_code and "".join(enterprise_code.split()).upper() != enterprise.credit_code:
+        raise NotFound(f"no enterprise {enterprise_code}")
+    if jurisdiction_id != enterprise.district_id:
+        raise InvalidInput(
+            f"jurisdiction {jurisdiction_id!r} is not your enterprise's district",
+            {"jurisdiction": [f"must be {enterprise.district_id}, your enterprise's district"]},
+        )
+    spec, _subprocesses = system.specs.get(repository.latest(session, process_key))
+    if not any(event.lane == ENTERPRISE_LANE for event in spec.start.outputs):
+        raise Forbidden(f"enterprises do not start {process_key} cases; its start event is "
+                        f"not in the {ENTERPRISE_LANE!r} lane")
+    data = {**data, "enterprise_name": enterprise.name, "credit_code": enterprise.credit_code}
+    return cases.start(session, system, caller.actor, process_key, jurisdiction_id, data,
+                       enterprise.id)
 
 
 @dataclass(frozen=True)
