@@ -89,17 +89,23 @@ def serve(host: str, port: int, threads: int) -> None:
     from .app import create_app
 
     with _system() as system:
-        if system.settings.run_scheduler:
-            _start_scheduler(system)
-        waitress_serve(create_app(system=system), host=host, port=port, threads=threads)
+        stop = _start_scheduler(system) if system.settings.run_scheduler else None
+        try:
+            waitress_serve(create_app(system=system), host=host, port=port, threads=threads)
+        finally:
+            if stop is not None:
+                stop()  # its timer loop would keep the interpreter from exiting
 
 
-def _start_scheduler(system: System) -> None:
+def _start_scheduler(system: System):
+    """The in-process scheduler, started; returns the function that stops it."""
     if not _module_exists(SCHEDULER_MODULE):
         log.info("no %s yet: serving without the timer scheduler", SCHEDULER_MODULE)
-        return
-    importlib.import_module(SCHEDULER_MODULE).start_scheduler(system)
+        return None
+    module = importlib.import_module(SCHEDULER_MODULE)
+    scheduler = module.start_scheduler(system)
     log.info("timer scheduler started")
+    return lambda: module.stop_scheduler(system, scheduler)
 
 
 @main.command()

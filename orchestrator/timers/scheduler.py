@@ -102,9 +102,9 @@ class TimerLoop:
             return
         if self._seen is not None and seen[1:] != self._seen[1:]:
             self.system.refresh_calendar()
-        self._seen = seen
         with self.system.database.transaction() as session:
             plan_schedules(session, self.system, self.system.clock.now())
+        self._seen = seen  # only now: a planning that failed is tried again
 
 
 def escalate(system) -> int:
@@ -114,7 +114,7 @@ def escalate(system) -> int:
 
 def start_scheduler(system, max_sleep: float = MAX_SLEEP) -> BackgroundScheduler:
     """The scheduler in this process, started: the timer loop, escalation and delivery.
-    Stop it with `scheduler.shutdown()` after `system.timer_loop.stop()`."""
+    Stop it with `stop_scheduler(system, scheduler)`."""
     loop = TimerLoop(system, max_sleep)
     system.timer_loop = loop
     scheduler = BackgroundScheduler(timezone="UTC")

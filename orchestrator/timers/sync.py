@@ -34,6 +34,7 @@ from .definitions import TIMER_DEFINITIONS, due_instant
 from .reminders import remind
 
 WAITING, CANCELLED = TaskState.WAITING, TaskState.CANCELLED
+TIMERS = Timer.__table__  # plain table statements: no ORM bookkeeping on every step
 
 
 @dataclass
@@ -81,12 +82,12 @@ def _close_stopped(session, instance, workflow, stopped: dict, at) -> list[tuple
         if not task_ids:
             continue
         closed = session.execute(
-            update(Timer)
-            .where(Timer.instance_id == instance.id, Timer.state == "waiting",
-                   Timer.task_id.in_(task_ids))
+            update(TIMERS)
+            .where(TIMERS.c.instance_id == instance.id, TIMERS.c.state == "waiting",
+                   TIMERS.c.task_id.in_(task_ids))
             .values(state="cancelled" if cancelled else "fired",
                     fired_at=None if cancelled else at)
-            .returning(Timer.id, Timer.task_id)
+            .returning(TIMERS.c.id, TIMERS.c.task_id)
         ).all()
         if not cancelled:
             fired += [(row.id, workflow.get_task_from_id(UUID(row.task_id))) for row in closed]
@@ -101,9 +102,9 @@ def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dic
     rows = {
         row.task_id: row
         for row in session.execute(
-            select(Timer.id, Timer.task_id, Timer.due_at).where(
-                Timer.instance_id == instance.id, Timer.state == "waiting",
-                Timer.task_id.in_(again))
+            select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(
+                TIMERS.c.instance_id == instance.id, TIMERS.c.state == "waiting",
+                TIMERS.c.task_id.in_(again))
         )
     } if again else {}
     new_rows = []
@@ -116,7 +117,7 @@ def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dic
                 _close(session, [row.id], "fired", at)
                 fired.append((row.id, entry.task))
             elif entry.due is not None:  # re-planned before it was due
-                session.execute(update(Timer).where(Timer.id == row.id)
+                session.execute(update(TIMERS).where(TIMERS.c.id == row.id)
                                 .values(due_at=entry.due))
                 continue
             else:
@@ -124,7 +125,7 @@ def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dic
         if entry.due is not None:
             new_rows.append(_row(instance, entry.task, entry.due, at))
     if new_rows:
-        session.execute(insert(Timer), new_rows)
+        session.execute(insert(TIMERS), new_rows)
     return new_rows
 
 
@@ -154,7 +155,7 @@ def _row(instance: ProcessInstance, task, due: datetime, at: datetime) -> dict:
 
 def _close(session: Session, row_ids: list[int], state: str, at: datetime) -> None:
     session.execute(
-        update(Timer).where(Timer.id.in_(row_ids), Timer.state == "waiting")
+        update(TIMERS).where(TIMERS.c.id.in_(row_ids), TIMERS.c.state == "waiting")
         .values(state=state, fired_at=at if state == "fired" else None)
     )
 
