@@ -71,14 +71,7 @@ def append(
         chain = instance_chain(instance.id)
         prev_hash, seq = instance.audit_head, instance.audit_seq + 1
     else:
-        _serialise_chain(session, chain)
-        last = session.execute(
-            select(AuditEvent.hash, AuditEvent.seq)
-            .where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
-        prev_hash, seq = (last.hash, last.seq + 1) if last else ("", 1)
+        prev_hash, seq = _shared_chain_head(session, chain)
     fields = _fields(
         chain, seq, at, actor.user_id, actor.name, actor.org_unit_id, actor.role, action,
         task_id, details,
@@ -93,7 +86,29 @@ def append(
     session.add(event)
     if instance is not None:
         instance.audit_head, instance.audit_seq = digest, seq
+    else:
+        session.info.setdefault(_HEADS, {})[chain] = (digest, seq)
     return event
+
+
+_HEADS = "wsc_audit_heads"
+
+
+def _shared_chain_head(session: Session, chain: str) -> tuple[str, int]:
+    """(previous hash, next seq) of a shared chain. The first append of a transaction
+    queues for the chain and reads its head; later ones continue from the head this
+    session wrote, which may not be flushed yet."""
+    known = session.info.get(_HEADS, {}).get(chain)
+    if known is not None:
+        return known[0], known[1] + 1
+    _serialise_chain(session, chain)
+    last = session.execute(
+        select(AuditEvent.hash, AuditEvent.seq)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (last.hash, last.seq + 1) if last else ("", 1)
 
 
 def _serialise_chain(session: Session, chain: str) -> None:

@@ -6,41 +6,10 @@ docs/procedures.md shows where the shipped procedures call each one."""
 
 from __future__ import annotations
 
-import functools
-from contextlib import contextmanager
-
 from ..errors import InvalidInput
-from ..runtime import services
-from ..runtime.services import StepContext
+from ..runtime.services import StepContext, operation
 from . import criteria, entries, facts, procedures
 from .vocabulary import REGISTERS
-
-
-def operation(name: str):
-    """services.operation, run with the session flushing before each query. A register
-    write may append to the enterprise's audit chain twice (the entry, then its personal
-    credit), and each append reads the chain's head with a query; a task's completion runs
-    the engine with autoflush off, so without this the second append would not see the
-    first and take its sequence number again."""
-
-    def register(function):
-        @functools.wraps(function)
-        def flushing(context: StepContext, data: dict, **params):
-            with _autoflush(context.session):
-                return function(context, data, **params)
-
-        return services.operation(name)(flushing)
-
-    return register
-
-
-@contextmanager
-def _autoflush(session):
-    previous, session.autoflush = session.autoflush, True
-    try:
-        yield
-    finally:
-        session.autoflush = previous
 
 
 def _enterprise_id(context: StepContext) -> int:
