@@ -83,6 +83,14 @@ def timer_due(session: Session, instance: ProcessInstance) -> dict[str, object]:
     return {row.element_id: row.due_at for row in rows}
 
 
+def task_forms(session: Session, instance: ProcessInstance) -> dict[str, str]:
+    """Task id → the form key its human task used, for the instance's tasks."""
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.form_key).where(HumanTask.instance_id == instance.id)
+    ).all()
+    return {row.id: row.form_key for row in rows if row.form_key}
+
+
 def definition_of(session: Session, instance: ProcessInstance) -> ProcessDefinition:
     return session.get(ProcessDefinition, instance.definition_id)
 
@@ -114,9 +122,10 @@ class TimelineEntry:
 
 
 def timeline(events: list[AuditEvent], names: dict[str, str], unit_name,
-             labels: dict[str, str], choices: dict[str, dict]) -> list[TimelineEntry]:
+             wording) -> list[TimelineEntry]:
     """The audit events in words: who did what at which step, and what they decided or
-    entered (form fields by their labels, choices by theirs)."""
+    entered (form fields by their labels, choices by theirs: `wording(task_id)` gives the
+    (labels, choices) of the form that task used)."""
     entries = []
     for event in events:
         details = event.details or {}
@@ -129,7 +138,7 @@ def timeline(events: list[AuditEvent], names: dict[str, str], unit_name,
             role=ROLE_NAMES.get(event.role or "", ""),
             unit=unit_name(event.org_unit_id) if event.org_unit_id else "",
             step=step,
-            detail=_detail(event.action, details, labels, choices),
+            detail=_detail(event.action, details, *wording(event.task_id)),
         ))
     return entries
 

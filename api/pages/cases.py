@@ -16,6 +16,7 @@ from .case_view import (
     diagram_markers,
     element_names,
     sign_offs,
+    task_forms,
     timeline,
     timer_due,
 )
@@ -93,13 +94,23 @@ def show(caller, instance_id):
         events, chain_valid = instances.audit_trail(db, caller, instance_id)
         definition = definition_of(db, view.instance)
         markers = diagram_markers(db, view.instance)
+        forms_of_tasks = task_forms(db, view.instance)
         fires_at = timer_due(db, view.instance)
         signed = sign_offs(db, view.instance)
         enterprise = enterprises_of_instances(db, [instance_id]).get(instance_id)
         claimants = user_names(db, [t.claimed_by for t in view.open_tasks])
         directory = system.directory(db)
     names = element_names(definition.bpmn_xml, system.settings.max_upload_bytes)
-    labels, choices = labels_and_choices(all_forms(system))
+    everything = all_forms(system)
+    fallback = labels_and_choices(everything)
+    by_key = {form.key: form for form in everything}
+
+    def wording(task_id):
+        form = by_key.get(forms_of_tasks.get(task_id or ""))
+        if form is None:
+            return fallback
+        labels, choices = labels_and_choices([form])
+        return {**fallback[0], **labels}, {**fallback[1], **choices}
 
     def unit_name(unit_id):
         return directory.unit(unit_id).name if unit_id in directory else unit_id
@@ -109,7 +120,7 @@ def show(caller, instance_id):
         open_tasks=view.open_tasks, claimants=claimants, enterprise=enterprise,
         markers=markers.as_dict(), names=names, fires_at=fires_at,
         waiting=markers.waiting, chain_valid=chain_valid,
-        timeline=list(reversed(timeline(events, names, unit_name, labels, choices))),
+        timeline=list(reversed(timeline(events, names, unit_name, wording))),
         sign_offs=signed,
         district=unit_name(view.instance.jurisdiction_id),
     )

@@ -38,6 +38,12 @@ _FIXED = {
     "Not a valid boolean.": "请选择“是”或“否”",
     "Not a valid string.": "请输入文字",
     "Unknown field.": "表单中没有此项",
+    # checks the register's operations make on a submitted task (orchestrator/register)
+    "must be a fact of your enterprise": "须为本企业登记的事实编号",
+    "must be an active entry of your enterprise": "须为本企业正在管理中的名单编号",
+    "must be an active entry of the enterprise": "须为本企业正在管理中的名单编号",
+    "must be entry or fact": "请选择名单或事实",
+    "must be an ISO date": "请输入有效的日期（年-月-日）",
 }
 
 

@@ -2,7 +2,10 @@
 enterprise's, even by address, and none of the officials' pages; a task a model routes to
 the case's enterprise (its lane is `enterprise`) appears on its portal only, and the
 enterprise submits its statement of defence through the ordinary task page, errors shown
-beside the fields, after which the case moves on to the officials."""
+beside the fields, after which the case moves on to the officials. The enterprise also
+files an objection itself (processes/objection.bpmn): the register's own check of the
+objected fact comes back beside the field, and the objection reaches the department that
+provided the fact."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from api_helpers import auth_headers
 from engine_helpers import caller, deploy_file
 from orchestrator.persistence.tables import HumanTask
 from orchestrator.runtime.instances import start_case
 from orchestrator.worklist import actions
 
+OBJECTION = Path(__file__).resolve().parents[2] / "processes" / "objection.bpmn"
 HEARING = Path(__file__).resolve().parent / "models" / "enterprise_hearing.bpmn"
 HENGTAI = "91510703MA62K8N15G"  # 绵阳市恒泰化工有限公司, 涪城区
 FUJIANG = "91510703MA6247TQ8W"  # 绵阳市涪江机械制造有限公司, 涪城区
@@ -108,3 +113,45 @@ def test_enterprise_submits_its_defence_from_the_portal(pages):
     tasks = page.locator("li.own-task")
     assert tasks.count() == 1 and f"案件 #{other}" in tasks.inner_text()
     assert page.locator(f"tr[data-instance-id='{own}']").count() == 0
+
+
+def _fact_of(live, credit_code: str) -> int:
+    """A larger accident recorded by 安监一股 through the API, as staff record facts."""
+    client = live.app.test_client()
+    response = client.post(
+        f"/api/v1/enterprises/{credit_code}/facts", headers=auth_headers(client, "fc.aj1.clerk"),
+        json={"kind": "accident", "occurred_on": "2026-10-08", "source": "accident_investigation",
+              "summary": "厂区较大事故", "severity": "larger", "deaths": 3,
+              "responsibility": True})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_enterprise_files_an_objection_that_reaches_the_providing_department(pages):
+    deploy_file(pages.live.system, OBJECTION)
+    fact = _fact_of(pages.live, HENGTAI)
+    page = pages.page
+    pages.log_in("ent.hengtai")
+    start = page.locator(".startable li[data-process=objection]")
+    assert "异议处理" in start.inner_text()
+    pages.shot("25-portal-start-objection")
+    start.get_by_role("button").click()
+    page.wait_for_selector("form.task-form")
+    assert "填写异议申请" in page.inner_text("h1")
+    page.get_by_label("登记的事实").check()
+    page.fill("#f-subject_id", str(fact + 1000))
+    page.fill("#f-grounds", "事故发生时该作业由外包单位负责，责任认定有误。")
+    page.click("form.task-form button[type=submit]")
+    subject = page.locator(".field[data-field=subject_id] .field-error")
+    assert subject.inner_text() == "须为本企业登记的事实编号"
+    assert page.input_value("#f-grounds") == "事故发生时该作业由外包单位负责，责任认定有误。"
+    pages.shot("26-portal-objection-wrong-subject")
+
+    page.fill("#f-subject_id", str(fact))
+    page.click("form.task-form button[type=submit]")
+    page.wait_for_selector("#case-diagram[data-ready=true]")
+    assert "提供部门核查处理（事实）" in page.inner_text(".flash-success")
+    assert page.locator("[data-element-id=state_objection].wsc-done").count() == 1
+    assert page.locator("[data-element-id=handle_fact_objection].wsc-current").count() == 1
+    assert "安监一股" in page.inner_text(".current-steps")
+    pages.shot("27-portal-objection-sent")
