@@ -1,14 +1,14 @@
 """Firing due timers, each exactly once, each in its own transaction.
 
-One transaction per timer: claim the earliest due row, lock its case, fire the engine timer
-and step the case (cases.step syncs the rows: the claimed one becomes fired, a timer the
-step creates gets its row), commit. Exactly once because the row is claimed under a lock
-and re-read in the same transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` (two
+One transaction per timer: claim the earliest due row together with its case, fire the
+engine timer and step the case (cases.step syncs the rows: the claimed one becomes fired, a
+timer the step creates gets its row), commit. Exactly once because the row is claimed under
+a lock and read in the same transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` (two
 schedulers take different rows and never wait for each other), on SQLite the one writer.
 
-Lock order, so nothing deadlocks: a user's step locks the case and then its timer rows; a
-scheduler locks a timer row and then only *tries* the case (SKIP LOCKED). A case busy with
-a user's step is left for the next pass.
+Nothing deadlocks: a user's step locks the case and then its timer rows; a scheduler never
+waits for a lock, it passes over a row or case another transaction holds (SKIP LOCKED), so
+a case busy with a user's step is simply left for the next pass.
 
 A fire that raises rolls back; in a new transaction the row counts the attempt, keeps the
 error and is retried later (backoff); the first failure opens an incident an admin sees,

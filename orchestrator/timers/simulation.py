@@ -1,5 +1,9 @@
 """Moving a simulated clock with everything that falls due on the way.
 
+Process schedules deployed since the last planning are planned first (from the clock's
+instant before the move), so a designer who deploys a periodic process and moves the clock
+sees its cases.
+
 The clock steps through each due instant in order and fires what is due there before it
 moves on, so a timer that a fired timer creates, due before the target, fires too, and
 every case sees the instant its own timer named. Overdue tasks escalate as the clock passes
@@ -19,6 +23,7 @@ from ..persistence.tables import HumanTask
 from .cycles import from_db
 from .firing import fire_due, next_due
 from .reminders import escalate_overdue
+from .schedules import plan_schedules
 
 MAX_STEPS = 1_000_000  # a model that makes timers faster than the clock moves stops here
 OVERDUE_AFTER = timedelta(milliseconds=1)  # a task is overdue once its due instant passed
@@ -40,6 +45,8 @@ def advance_clock(system, target: datetime) -> Advance:
     if not getattr(clock, "simulated", False):
         raise RuntimeError("only a simulated clock can be moved")
     result = Advance()
+    with system.database.transaction() as session:  # a schedule deployed just now counts
+        plan_schedules(session, system, clock.now())
     while result.steps < MAX_STEPS:
         instant = _next_instant(system)
         if instant is None or instant > target:

@@ -57,7 +57,8 @@ def sync_timers(
             task = workflow.get_task_from_id(UUID(task_id))
             if is_timer(task.task_spec):
                 waiting[task_id] = _Waiting(task, due_instant(task), old_state == WAITING)
-        elif old_state == WAITING:
+        elif old_state == WAITING and is_timer(workflow.get_task_from_id(UUID(task_id))
+                                               .task_spec):
             stopped[task_id] = state == CANCELLED
     stopped.update({task_id: True for task_id, old in delta.removed.items() if old == WAITING})
     if not waiting and not stopped:
