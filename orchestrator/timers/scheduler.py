@@ -24,8 +24,10 @@ import time
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
+from ..disclosure.integrity_reports import add_integrity_reminder_job
 from ..persistence.calendar_tables import CalendarYear
 from ..persistence.tables import ProcessDefinition
+from ..publication.worker import add_publication_job
 from .delivery import Delivery
 from .firing import fire_due, next_due
 from .reminders import escalate_overdue
@@ -113,7 +115,8 @@ def escalate(system) -> int:
 
 
 def start_scheduler(system, max_sleep: float = MAX_SLEEP) -> BackgroundScheduler:
-    """The scheduler in this process, started: the timer loop, escalation and delivery.
+    """The scheduler in this process, started: the timer loop, escalation, notification
+    delivery, publication to the credit platforms and the integrity-report reminders.
     Stop it with `stop_scheduler(system, scheduler)`."""
     loop = TimerLoop(system, max_sleep)
     system.timer_loop = loop
@@ -123,6 +126,8 @@ def start_scheduler(system, max_sleep: float = MAX_SLEEP) -> BackgroundScheduler
                       id="escalation", max_instances=1, coalesce=True)
     scheduler.add_job(Delivery(system).run, "interval", seconds=DELIVER_EVERY,
                       id="delivery", max_instances=1, coalesce=True)
+    add_publication_job(scheduler, system)
+    add_integrity_reminder_job(scheduler, system)
     scheduler.start()
     return scheduler
 
