@@ -25,6 +25,7 @@ from . import (
     disclosure,
     documents,
     health,
+    incentive,
     incidents,
     instances,
     integrity,
@@ -58,6 +59,7 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, register_enterprises.blp)
     register_blueprint(api, register_facts.blp)
     register_blueprint(api, register_entries.blp)
+    register_blueprint(api, incentive.blp)
     register_blueprint(api, publication.blp)
     register_blueprint(api, documents.blp)
     register_blueprint(api, disclosure.blp)

@@ -231,4 +231,10 @@ class Incident(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-from . import calendar_tables, publication_tables, register_tables, time_tables  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    calendar_tables,
+    incentive_tables,
+    publication_tables,
+    register_tables,
+    time_tables,
+)

@@ -33,7 +33,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from ..errors import OrchestratorError
 
-OPERATION_MODULES = ("orchestrator.register.operations",)
+OPERATION_MODULES = ("orchestrator.register.operations", "orchestrator.incentive.operations")
 
 
 @dataclass(frozen=True)
