@@ -11,7 +11,7 @@ from orchestrator.errors import InvalidInput, OrchestratorError
 from orchestrator.runtime.instances import instance_view, task_data
 from orchestrator.worklist import actions
 from orchestrator.worklist.access import visible_task
-from orchestrator.worklist.actions import _may_work_on as may_work_on  # the claim's own rule
+from orchestrator.worklist.actions import may_work_on
 
 from ..context import get_system
 from .case_view import sign_offs

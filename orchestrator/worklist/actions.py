@@ -19,7 +19,8 @@ from ..runtime import cases
 from .access import locked_task
 
 
-def _may_work_on(caller, task: HumanTask) -> bool:
+def may_work_on(caller, task: HumanTask) -> bool:
+    """The task is for the caller: their unit and role, or their enterprise."""
     if task.enterprise_id is not None:
         return caller.role == task.role and caller.enterprise_id == task.enterprise_id
     return caller.org_unit_id == task.org_unit_id and caller.role == task.role
@@ -28,7 +29,7 @@ def _may_work_on(caller, task: HumanTask) -> bool:
 def claim(session: Session, system, caller, task_id: str) -> HumanTask:
     """Exactly one winner: the claim is one conditional UPDATE; the others get 409."""
     task, instance = locked_task(session, system, caller, task_id)
-    if not _may_work_on(caller, task):
+    if not may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
     cases.touching(session, system, instance)
     now = system.clock.now()
@@ -94,7 +95,7 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
     """Validate against the task's form, complete the engine task, run to the next wait
     state, record the sign-off and the audit row; all or nothing."""
     task, instance = locked_task(session, system, caller, task_id)
-    if not _may_work_on(caller, task):
+    if not may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
     if task.state != "open":
         raise Conflict(f"task {task_id} is {task.state}")
