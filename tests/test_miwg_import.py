@@ -11,11 +11,15 @@ from lxml import etree
 
 from orchestrator.definitions.parsing import DefinitionInvalid, parse_definition
 
-MIWG = Path("/work/shared/bpmn-miwg")
+# shared/ lies beside the project's clone (in a session and in CI)
+MIWG = Path(__file__).resolve().parents[2] / "shared" / "bpmn-miwg"
 FILES = sorted(MIWG.glob("*.bpmn"))
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
-pytestmark = pytest.mark.skipif(not FILES, reason="the MIWG reference models are not present")
+
+def test_the_reference_models_are_there():
+    """Never a silent skip: without shared/bpmn-miwg the import tests would test nothing."""
+    assert len(FILES) >= 20, f"no MIWG reference models in {MIWG}"
 
 
 def element_ids(data: bytes) -> set[str]:
