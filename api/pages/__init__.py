@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from orchestrator.errors import OrchestratorError
 
 from ..context import get_system
-from . import admin, cases, designer, portal, session, tasks, worklist
+from . import admin, cases, designer, portal, session, statistics, tasks, worklist
 from .display import (
     DECISIONS,
     INSTANCE_STATUS,
@@ -36,7 +36,8 @@ TITLES = {400: "请求无效", 403: "无权访问", 404: "没有找到", 405: "�
           409: "状态已变化", 413: "文件过大", 422: "输入有误", 500: "系统错误"}
 
 pages = Blueprint("pages", __name__)
-for child in (session.bp, worklist.bp, tasks.bp, cases.bp, designer.bp, portal.bp, admin.bp):
+for child in (session.bp, worklist.bp, tasks.bp, cases.bp, designer.bp, portal.bp, admin.bp,
+              statistics.bp):
     pages.register_blueprint(child)
 
 
@@ -96,6 +97,8 @@ def _nav_items(caller) -> list[tuple[str, str]]:
     if caller.role in ("clerk", "leader", "principal"):
         items.append(("pages.worklist.index", "我的工作台"))
     items.append(("pages.cases.index", "案件"))
+    if caller.role in ("clerk", "leader", "principal", "admin"):
+        items.append(("pages.statistics.index", "统计分析"))
     if caller.role in designer.DESIGNERS:
         items.append(("pages.designer.index", "流程设计"))
     if caller.role == "admin":
