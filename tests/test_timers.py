@@ -16,10 +16,12 @@ from orchestrator.clock import SHANGHAI
 from orchestrator.persistence.tables import (
     AuditEvent,
     EngineTask,
+    Enterprise,
     HumanTask,
     ProcessInstance,
+    User,
 )
-from orchestrator.persistence.time_tables import Timer
+from orchestrator.persistence.time_tables import Notification, Timer
 from orchestrator.runtime import cases
 from orchestrator.runtime.instances import case_data
 from orchestrator.timers.cycles import from_db
@@ -228,3 +230,26 @@ def test_a_timer_fires_at_its_own_instant_when_the_clock_passes_it(system):
     row = timers(system, case)[0]
     assert timedelta(0) <= from_db(row.fired_at) - from_db(row.due_at) < timedelta(seconds=5)
     assert from_db(row.due_at) - china(2026, 3, 2, 11, 0) < timedelta(seconds=5)
+
+
+def test_an_enterprises_task_reminds_its_users_and_escalates_to_the_district_leader(system):
+    with system.database.transaction() as session:
+        hengtai = session.scalar(select(Enterprise.id).where(Enterprise.name.like("%恒泰%")))
+        users = dict(session.execute(select(User.username, User.id)).all())
+    system.clock.set(china(2026, 3, 2, 9, 0))  # Monday
+    key, _ = deploy_file(system, MODELS / "timer_enterprise_defence.bpmn")
+    with system.database.transaction() as session:
+        case = cases.start(session, system, caller(system, "fc.clerk").actor, key, "sc-my-fc",
+                           {}, enterprise_id=hengtai).id
+    advance_clock(system, china(2026, 3, 5, 10, 0))  # 3 working days on, 09:00 passed
+    assert notified(system) == [(users["ent.hengtai"], "reminder")]
+    advance_clock(system, china(2026, 3, 10, 10, 0))  # due Monday 9 March 17:30
+    assert notified(system) == [(users["ent.hengtai"], "reminder"),
+                                (users["fc.leader"], "escalation")]
+    assert [t.element_id for t in open_tasks(system, case)] == ["state_defence"]
+
+
+def notified(system) -> list[tuple[int, str]]:
+    with system.database.transaction() as session:
+        return [tuple(row) for row in session.execute(
+            select(Notification.user_id, Notification.kind).order_by(Notification.id))]

@@ -1,7 +1,8 @@
 """A timer that cannot fire is never lost and never stops the scheduler: it becomes an
 incident an admin sees, is retried with backoff, and after its last attempt waits as
-`failed` until an admin retries it. The case: a monthly schedule whose next occurrence
-falls in a year the official calendar does not know yet."""
+`failed` until an admin retries it. The cases: a monthly schedule whose next occurrence
+falls in a year the official calendar does not know yet; and a case's timer whose date
+does, which puts its task in error until the admin retries it."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine_helpers import MODELS, deploy_file, make_system
+from engine_helpers import MODELS, caller, deploy_file, make_system
+from orchestrator import incidents
 from orchestrator.audit import Actor
 from orchestrator.calendar import load_year
 from orchestrator.clock import SHANGHAI
 from orchestrator.errors import Conflict, NotFound
 from orchestrator.persistence.tables import Incident, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
+from orchestrator.runtime import cases
 from orchestrator.timers.cycles import from_db
 from orchestrator.timers.firing import MAX_ATTEMPTS, fire_due, retry_timer
 from orchestrator.timers.schedules import plan_schedules
@@ -131,3 +134,30 @@ def test_a_failed_fire_does_not_stop_the_others(system):
     assert moved.failed >= 1
     assert moved.fired == 1  # the literal monthly schedule on 1 December
     assert case_count(system) == 2
+
+
+def test_a_timer_whose_date_needs_an_unknown_year_is_an_incident_the_admin_retries(system):
+    """A case's timer computed into a year nobody loaded: its task goes into error and the
+    case gets an incident naming the year; once the year is loaded, the admin's retry
+    evaluates the timer again and it waits as usual."""
+
+    last = max(system.calendar.known_years)
+    system.clock.set(china(last, 12, 10, 9, 0))
+    key, _ = deploy_file(system, MODELS / "timer_wait.bpmn")
+    with system.database.transaction() as session:
+        case = cases.start(session, system, caller(system, "fc.clerk").actor, key, "sc-my-fc",
+                           {"wait": "P1D", "then_days": 30}).id
+    advance_clock(system, china(last, 12, 12, 9, 0))
+    (incident,) = open_incidents(system)
+    assert incident.element_id == "then_wait"
+    assert f"the official calendar for {last + 1} is not known" in incident.message
+    with system.database.transaction() as session:
+        assert session.get(ProcessInstance, case).status == "incident"
+
+    load_next_year(system, last + 1)
+    with system.database.transaction() as session:
+        incidents.retry(session, system, caller(system, "admin"), incident.id, None)
+    waiting = [row for row in rows(system) if row.state == "waiting"]
+    assert [row.element_id for row in waiting] == ["then_wait"]
+    with system.database.transaction() as session:
+        assert session.get(ProcessInstance, case).status == "running"

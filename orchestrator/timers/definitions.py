@@ -40,13 +40,23 @@ def clock_of(my_task) -> Clock:
 
 
 def _evaluate(my_task, expression: str):
-    return my_task.workflow.script_engine.evaluate(my_task, expression)
+    """The expression's value. If it raises (a date in a year the official calendar does
+    not know, a missing variable), the timer's task is in error and the incident names the
+    cause; an admin retries the task once it is fixed (the timer is evaluated again)."""
+    try:
+        return my_task.workflow.script_engine.evaluate(my_task, expression)
+    except Exception as error:
+        cause = error.__cause__ or error.__context__ or error
+        raise _refuse(my_task, cause, f"the expression {expression.strip()!r} failed: "
+                                      f"{type(cause).__name__}: ") from error
 
 
-def _refuse(my_task, error: TimerValueError) -> WorkflowTaskException:
-    """A bad timer value is an incident on the timer's task, like a failing script."""
-    return WorkflowTaskException(f"timer {my_task.task_spec.name}: {error}", task=my_task,
-                                 exception=error)
+def _refuse(my_task, error: Exception, what: str = "") -> WorkflowTaskException:
+    """The timer cannot be set: its task goes into error and the step opens an incident,
+    as for a failing script."""
+    my_task.error()
+    return WorkflowTaskException(f"timer {my_task.task_spec.name}: {what}{error}",
+                                 task=my_task, exception=error)
 
 
 class ClockTimeDateEventDefinition(TimeDateEventDefinition):

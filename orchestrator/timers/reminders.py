@@ -2,10 +2,11 @@
 
 A reminder (a non-interrupting boundary timer on a user task went off) goes to whoever can
 act: the claimant of the task, or, while nobody has claimed it, every active user of the
-task's unit and role (its candidates). An escalation (an open task past its due date) goes
-once to the leaders of the task's unit; for a task that is itself a leader's or principal's,
-to the unit's principals. Both are in-app notifications; the delivery job sends them on
-by e-mail or webhook when channels are configured.
+task's unit and role (its candidates), or of its enterprise for an enterprise's task. An
+escalation (an open task past its due date) goes once to the leaders of the task's unit (for
+an enterprise's task, of the district bureau that handles the case); for a task that is
+itself a leader's or principal's, to the unit's principals. Both are in-app notifications;
+the delivery job sends them on by e-mail or webhook when channels are configured.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ def remind(session: Session, system, instance, timer_task, at: datetime) -> int:
     task = session.get(HumanTask, str(activity.id))
     if task is None or task.state != "open":
         return 0
-    users = [task.claimed_by] if task.claimed_by else candidates(session, task.org_unit_id,
-                                                                 task.role)
+    if task.claimed_by:
+        users = [task.claimed_by]
+    elif task.enterprise_id is not None:  # the enterprise's own task (defence, application)
+        users = enterprise_users(session, task.enterprise_id)
+    else:
+        users = candidates(session, task.org_unit_id, task.role)
     body = (f"任务「{task.title}」将于 {_china(task.due_at)} 到期，请及时办理。" if task.due_at
             else f"任务「{task.title}」尚未办理完毕，请及时办理。")
     return notify(session, users, "reminder", f"待办提醒：{task.title}", body,
@@ -56,6 +61,13 @@ def candidates(session: Session, org_unit_id: str, role: str) -> list[int]:
     return list(session.scalars(
         select(User.id).where(User.org_unit_id == org_unit_id, User.role == role,
                               User.active.is_(True)).order_by(User.id)
+    ))
+
+
+def enterprise_users(session: Session, enterprise_id: int) -> list[int]:
+    return list(session.scalars(
+        select(User.id).where(User.enterprise_id == enterprise_id, User.active.is_(True))
+        .order_by(User.id)
     ))
 
 
