@@ -17,8 +17,8 @@ from ..errors import InvalidInput, NotFound
 from ..persistence.incentive_tables import IncentiveFact
 from ..persistence.tables import Enterprise
 from ..register.enterprises import audit_enterprise
+from ..register.facts import common_problems
 from ..register.scope import in_jurisdiction, require_writer, scope_filter
-from ..register.vocabulary import SOURCES
 from .vocabulary import FACT_KINDS, PERSONS, STANDARDISATION_LEVELS
 
 
@@ -81,24 +81,13 @@ def list_facts(session: Session, caller, enterprise: Enterprise, *, kind: str | 
 
 def _problems(values: dict, today: date) -> dict:
     """Every wrong field, by name; `details` problems are named `details.<key>`."""
-    problems = {}
+    problems = common_problems(values, today, FACT_KINDS, "must say what was established")
     kind = values.get("kind")
-    if kind not in FACT_KINDS:
-        problems["kind"] = f"must be one of {', '.join(FACT_KINDS)}"
-    if values.get("source") not in SOURCES:
-        problems["source"] = f"must be one of {', '.join(SOURCES)}"
-    occurred_on = values.get("occurred_on")
-    if not isinstance(occurred_on, date):
-        problems["occurred_on"] = "must be a date"
-    elif occurred_on > today:
-        problems["occurred_on"] = f"must not be after today ({today.isoformat()})"
-    if not isinstance(values.get("summary"), str) or not values["summary"].strip():
-        problems["summary"] = "must say what was established"
     details = values.get("details") or {}
     if not isinstance(details, dict):
         return {**problems, "details": "must be an object"}
     if kind in FACT_KINDS:
-        problems.update(_detail_problems(kind, details, occurred_on))
+        problems.update(_detail_problems(kind, details, values.get("occurred_on")))
     return problems
 
 

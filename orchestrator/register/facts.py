@@ -129,12 +129,12 @@ def _fact(session: Session, fact_id: int) -> Fact:
     return fact
 
 
-def _problems(values: dict, today: date) -> dict:
-    """Every wrong field of a fact's values, by name."""
+def common_problems(values: dict, today: date, kinds, summary: str) -> dict:
+    """The wrong fields every fact may have (kind, source, day, summary), by name: the
+    register's facts and the incentive's follow the same rules."""
     problems = {}
-    kind = values.get("kind")
-    if kind not in FACT_KINDS:
-        problems["kind"] = f"must be one of {', '.join(FACT_KINDS)}"
+    if values.get("kind") not in kinds:
+        problems["kind"] = f"must be one of {', '.join(kinds)}"
     if values.get("source") not in SOURCES:
         problems["source"] = f"must be one of {', '.join(SOURCES)}"
     occurred_on = values.get("occurred_on")
@@ -143,7 +143,14 @@ def _problems(values: dict, today: date) -> dict:
     elif occurred_on > today:
         problems["occurred_on"] = f"must not be after today ({today.isoformat()})"
     if not isinstance(values.get("summary"), str) or not values["summary"].strip():
-        problems["summary"] = "must say what happened"
+        problems["summary"] = summary
+    return problems
+
+
+def _problems(values: dict, today: date) -> dict:
+    """Every wrong field of a fact's values, by name."""
+    problems = common_problems(values, today, FACT_KINDS, "must say what happened")
+    kind = values.get("kind")
     if kind == ACCIDENT:
         problems.update(_accident_problems(values))
     else:
