@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _json_object(name: str) -> dict:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"{name} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise SystemExit(f"{name} must be a JSON object")
+    return value
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,10 @@ class Settings:
     attachment_types: tuple[str, ...] = ("pdf", "jpg", "png", "docx")
     criteria_window_days: int = 365
     register_term: str = "P1Y"
+    # Deployment-specific lists and tunables, as one JSON object (WSC_EXTRA): the credit
+    # platforms' endpoints ("publication_endpoints"), notification channels ("notification_
+    # channels", SMTP or webhook), disclosure and reminder periods. docs/publication.md and
+    # docs/timers.md list the keys.
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -57,4 +75,5 @@ class Settings:
                 os.environ.get("WSC_CRITERIA_WINDOW_DAYS", defaults.criteria_window_days)
             ),
             register_term=os.environ.get("WSC_REGISTER_TERM", defaults.register_term),
+            extra=_json_object("WSC_EXTRA"),
         )
