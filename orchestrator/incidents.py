@@ -39,9 +39,8 @@ def retry(session: Session, system, caller, incident_id: int, data: dict | None)
         raise Conflict(f"incident {incident_id} is resolved already")
     if incident.kind != "script" or incident.task_id is None:
         raise InvalidInput(f"incident {incident_id} is not a failed script task")
-    if data is not None and ("typename" in data or not isinstance(data, dict)):
-        raise InvalidInput("data must be an object without the reserved key 'typename'",
-                           {"data": ["invalid"]})
+    if data is not None:
+        data = cases.case_data(data)
     instance = cases.lock(session, incident.instance_id)
     now = system.clock.now()
     with cases.writing(session, system, instance) as state, session.no_autoflush:

@@ -62,7 +62,7 @@ def start(
     session.flush()
     spec, subprocess_specs = system.specs.get(definition)
     workflow = CaseWorkflow(spec, subprocess_specs, script_engine=system.script_engine)
-    workflow.get_tasks(state=TaskState.READY)[0].data.update(_start_data(data))
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(case_data(data))
     state = case_store.new_state(instance.id, workflow)
     audit.append(
         session, instance=instance, action="start", actor=actor, at=now,
@@ -73,7 +73,11 @@ def start(
     return instance
 
 
-def _start_data(data: dict) -> dict:
+def case_data(data: object) -> dict:
+    """Data a caller puts into a case (at start, on completion, on an incident's retry): an
+    object, without the key 'typename', which SpiffWorkflow's serializer reserves."""
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be an object", {"data": ["must be an object"]})
     if "typename" in data:
         raise InvalidInput("data key 'typename' is reserved", {"data": {"typename": ["reserved"]}})
     return dict(data)

@@ -104,7 +104,7 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
     if task.claimed_by != caller.user_id:
         raise Forbidden(f"task {task_id} is claimed by another user")
     form = system.forms.get(task.form_key) if task.form_key else None
-    values = form.validate(data) if form else _free_data(data)
+    values = form.validate(data) if form else cases.case_data(data)
     now = system.clock.now()
     actor = caller.actor
     with cases.writing(session, system, instance) as state, session.no_autoflush:
@@ -121,14 +121,6 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
         audit.append(session, instance=instance, action="complete", actor=actor, at=now,
                      task_id=task_id, details=details)
         return cases.step(session, system, state, instance, actor, completed_task=task_id)
-
-
-def _free_data(data: object) -> dict:
-    if not isinstance(data, dict):
-        raise InvalidInput("data must be an object", {"data": ["must be an object"]})
-    if "typename" in data:
-        raise InvalidInput("data key 'typename' is reserved", {"typename": ["reserved"]})
-    return data
 
 
 def _sign_off(session, task: HumanTask, caller, values: dict, form, now) -> SignOff:
