@@ -234,6 +234,7 @@ class Incident(Base):
 from . import (  # noqa: E402, F401
     calendar_tables,
     incentive_tables,
+    licence_tables,
     publication_tables,
     register_tables,
     time_tables,
