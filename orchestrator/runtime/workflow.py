@@ -87,6 +87,13 @@ class CaseWorkflow(BpmnWorkflow):
                 if not task._state & TaskState.FINISHED_MASK and task_filter.matches(task):
                     yield task
 
+    def is_completed(self) -> bool:
+        """SpiffWorkflow walks the tree for an unfinished task and, past its max_depth (about
+        330 rounds of a loop), finds none and calls a running case completed."""
+        if not self.completed and not self.unfinished_tasks():
+            self.completed = True
+        return self.completed
+
     def update_waiting_tasks(self) -> None:
         """Runs on every task completion; SpiffWorkflow walks the whole tree here."""
         for task in self.unfinished_tasks():
