@@ -1,0 +1,15 @@
+"""Fault and race tests against real processes (issue 8): the server SIGKILLed during
+completes, 50 clients racing on the same tasks over HTTP, a scheduler SIGKILLed mid-sweep.
+
+`make test` runs them in a bounded form (each well under a minute); the larger form is
+the same tests with bigger numbers from the environment:
+
+    WSC_STRESS_KILLS=100 WSC_STRESS_CLIENTS=8 WSC_STRESS_TASKS=100 WSC_STRESS_TIMERS=20000 \\
+        .venv/bin/pytest -q -s tests/stress
+
+WSC_STRESS_KILLS: server kills (default 4) and scheduler kills (default 1);
+WSC_STRESS_CLIENTS: client threads driving cases while the server is killed (default 4);
+WSC_STRESS_TASKS: tasks the 50 racing clients fight over (default 8);
+WSC_STRESS_TIMERS: due timers of the scheduler test (default 2,000);
+WSC_STRESS_SEED: the seed of the kill moments (default: random).
+"""
