@@ -9,8 +9,9 @@ import json
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
@@ -42,7 +43,7 @@ def claim(session: Session, system, caller, task_id: str) -> HumanTask:
         raise ClaimConflict(f"task {task_id} is already claimed or closed")
     audit.append(session, instance=instance, action="claim", actor=caller.actor, at=now,
                  task_id=task_id, details={"element_id": task.element_id})
-    return _reread(session, caller, task_id)
+    return _claimed(task, caller.user_id, now)
 
 
 def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
@@ -62,7 +63,7 @@ def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
         raise Conflict(f"task {task_id} changed meanwhile")
     audit.append(session, instance=instance, action="unclaim", actor=caller.actor, at=now,
                  task_id=task_id, details={"released": task.claimed_by})
-    return _reread(session, caller, task_id)
+    return _claimed(task, None, None)
 
 
 def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> HumanTask:
@@ -88,7 +89,7 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
         raise Conflict(f"task {task_id} is closed")
     audit.append(session, instance=instance, action="assign", actor=caller.actor, at=now,
                  task_id=task_id, details={"assignee": assignee.id, "previous": task.claimed_by})
-    return _reread(session, caller, task_id)
+    return _claimed(task, assignee.id, now)
 
 
 def complete(session: Session, system, caller, task_id: str, data: dict) -> cases.StepOutcome:
@@ -143,7 +144,9 @@ def _sign_off(session, task: HumanTask, caller, values: dict, form, now) -> Sign
     return sign_off
 
 
-def _reread(session: Session, caller, task_id: str) -> HumanTask:
-    return session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
-    )
+def _claimed(task: HumanTask, user_id: int | None, at) -> HumanTask:
+    """The locked row as the conditional UPDATE left it, without reading it again (the
+    values are set as stored, so nothing is written twice)."""
+    set_committed_value(task, "claimed_by", user_id)
+    set_committed_value(task, "claimed_at", at)
+    return task
