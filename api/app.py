@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from orchestrator.calendar.watch import CalendarWatch
 from orchestrator.settings import Settings
 from orchestrator.system import System
 
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
     )
     app.json.ensure_ascii = False  # names of units and enterprises are Chinese
     app.extensions[EXTENSION_KEY] = system
+    # several processes serve one database: a year loaded elsewhere counts here too
+    app.before_request(CalendarWatch(system).check)
     api = WscApi(app)
     api.spec.components.security_scheme(
         BEARER_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

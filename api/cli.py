@@ -97,6 +97,32 @@ def serve(host: str, port: int, threads: int) -> None:
                 stop()  # its timer loop would keep the interpreter from exiting
 
 
+@main.command()
+@click.option("--bind", help="host:port  [default: WSC_WEB_BIND, else 127.0.0.1:8000]")
+@click.option("--workers", type=int, help="processes  [default: WSC_WEB_WORKERS, else 2]")
+@click.option("--threads", type=int, help="per process  [default: WSC_WEB_THREADS, else 4]")
+def web(bind: str | None, workers: int | None, threads: int | None) -> None:
+    """Serve the API with gunicorn, several worker processes: the production server, one or
+    more per deployment on one PostgreSQL database. It never fires timers: run `wsc
+    scheduler` beside it (README, "Deployment and scaling")."""
+    from dataclasses import replace
+
+    from .web import WebServer
+
+    settings = Settings.from_env()
+    if settings.simulated_clock:
+        raise click.ClickException(
+            "WSC_SIMULATED_CLOCK is for the one-process demo (wsc serve): every worker and "
+            "scheduler process would keep its own clock")
+    settings = replace(
+        settings, web_bind=bind or settings.web_bind,
+        web_workers=workers or settings.web_workers, web_threads=threads or settings.web_threads,
+    )
+    log.info("wsc web on %s, %d workers x %d threads; timers are fired by `wsc scheduler`",
+             settings.web_bind, settings.web_workers, settings.web_threads)
+    WebServer(settings).run()
+
+
 def _start_scheduler(system: System):
     """The in-process scheduler, started; returns the function that stops it."""
     if not _module_exists(SCHEDULER_MODULE):

@@ -39,6 +39,10 @@ class Settings:
     forms_dir: Path = PROJECT_ROOT / "forms"
     max_upload_bytes: int = 2 * 1024 * 1024
     run_scheduler: bool = True
+    # `wsc web` (gunicorn): where it listens, its worker processes, threads per worker.
+    web_bind: str = "127.0.0.1:8000"
+    web_workers: int = 2
+    web_threads: int = 4
     # The credit register (docs/register.md): evidence file types, the rolling window the
     # criteria count facts in ("1年内(即365天内)", 三(一)3), the term of an entry (三(四)1(4)).
     attachment_types: tuple[str, ...] = ("pdf", "jpg", "png", "docx")
@@ -64,6 +68,9 @@ class Settings:
             forms_dir=Path(os.environ.get("WSC_FORMS_DIR", defaults.forms_dir)),
             max_upload_bytes=int(os.environ.get("WSC_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
             run_scheduler=_flag("WSC_RUN_SCHEDULER", "1"),
+            web_bind=os.environ.get("WSC_WEB_BIND", defaults.web_bind),
+            web_workers=int(os.environ.get("WSC_WEB_WORKERS", defaults.web_workers)),
+            web_threads=int(os.environ.get("WSC_WEB_THREADS", defaults.web_threads)),
             attachment_types=tuple(
                 kind.strip().lower()
                 for kind in os.environ.get(
