@@ -25,7 +25,9 @@ blp = Blueprint("documents", __name__, url_prefix="",
                 description="Annex documents (DOCX) generated from a case")
 
 
-def _file(generated):
+def docx_response(generated):
+    """The generated document as a Word download, its SHA-256 in X-Document-SHA256 (the
+    pages answer with the same)."""
     response = send_file(io.BytesIO(generated.content), mimetype=MEDIA_TYPE,
                          as_attachment=True, download_name=generated.filename, max_age=0)
     response.headers["X-Document-SHA256"] = generated.sha256
@@ -50,7 +52,7 @@ def case_document(instance_id, kind):
     system = get_system()
     with system.database.transaction() as session:
         generated = generate_for_case(session, system, current_caller(), instance_id, kind)
-    return _file(generated)
+    return docx_response(generated)
 
 
 @blp.route("/tasks/<task_id>/documents/<kind>")
@@ -62,4 +64,4 @@ def task_document(task_id, kind):
     system = get_system()
     with system.database.transaction() as session:
         generated = generate_for_task(session, system, current_caller(), task_id, kind)
-    return _file(generated)
+    return docx_response(generated)

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from orchestrator.errors import OrchestratorError
 
 from ..context import get_system
-from . import admin, cases, designer, portal, session, statistics, tasks, worklist
+from . import admin, cases, designer, documents, portal, session, statistics, tasks, worklist
 from .display import (
     DECISIONS,
     INSTANCE_STATUS,
@@ -37,7 +37,7 @@ TITLES = {400: "请求无效", 403: "无权访问", 404: "没有找到", 405: "�
 
 pages = Blueprint("pages", __name__)
 for child in (session.bp, worklist.bp, tasks.bp, cases.bp, designer.bp, portal.bp, admin.bp,
-              statistics.bp):
+              statistics.bp, documents.bp):
     pages.register_blueprint(child)
 
 

@@ -1,11 +1,13 @@
 """Cases: the list of the caller's jurisdiction, starting a case, and the case page with
 its live diagram (bpmn-js viewer on the instance's own definition version), the audit
-timeline with its hash-chain check, and the sign-offs."""
+timeline with its hash-chain check, the sign-offs, and the annex documents of its
+procedure (downloads: pages/documents.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from orchestrator.documents.availability import case_documents
 from orchestrator.errors import OrchestratorError
 from orchestrator.runtime import instances
 from orchestrator.runtime.instances import STARTING_ROLES
@@ -99,6 +101,7 @@ def show(caller, instance_id):
         signed = sign_offs(db, view.instance)
         enterprise = enterprises_of_instances(db, [instance_id]).get(instance_id)
         claimants = user_names(db, [t.claimed_by for t in view.open_tasks])
+        documents = case_documents(db, system, caller, instance_id)
         directory = system.directory(db)
     names = element_names(definition.bpmn_xml, system.settings.max_upload_bytes)
     everything = all_forms(system)
@@ -121,7 +124,7 @@ def show(caller, instance_id):
         markers=markers.as_dict(), names=names, fires_at=fires_at,
         waiting=markers.waiting, chain_valid=chain_valid,
         timeline=list(reversed(timeline(events, names, unit_name, wording))),
-        sign_offs=signed,
+        sign_offs=signed, documents=documents,
         district=unit_name(view.instance.jurisdiction_id),
     )
 

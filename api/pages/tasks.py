@@ -1,12 +1,15 @@
-"""A task: the case it belongs to, its form (drawn from forms/<key>.json), and the claim,
-unclaim and complete buttons. Reads go through visible_task and instance_view, actions
-through orchestrator.worklist.actions: the API's rules, word for word."""
+"""A task: the case it belongs to, its form (drawn from forms/<key>.json), the claim,
+unclaim and complete buttons, and the case's annex documents (downloaded from the task, so
+a sign-off step records the file it signs). Reads go through visible_task and
+instance_view, actions through orchestrator.worklist.actions: the API's rules, word for
+word."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from orchestrator.accounts import ENTERPRISE_ROLE
+from orchestrator.documents.availability import case_documents
 from orchestrator.errors import InvalidInput, OrchestratorError
 from orchestrator.runtime.instances import instance_view, task_data
 from orchestrator.worklist import actions
@@ -43,6 +46,7 @@ def _page(caller, task_id: str, values: dict | None = None, errors: dict | None 
         names = user_names(db, [task.claimed_by] + [s.signer_id for s in signed])
         enterprise = enterprises_of_instances(db, [view.instance.id]).get(view.instance.id)
         process = process_names(db).get(task.process_key, task.process_key)
+        documents = case_documents(db, system, caller, task.instance_id)
     labels, choices = labels_and_choices(all_forms(system))
     shown_above = ENTERPRISE_KEYS if enterprise is not None else set()
     summary = [(labels.get(key, key), display_value(value, key, choices))
@@ -53,7 +57,7 @@ def _page(caller, task_id: str, values: dict | None = None, errors: dict | None 
         "task.html", task=task, due=due_state(task.due_at, system.clock.now()),
         instance=view.instance, version=view.version,
         process=process, enterprise=enterprise, summary=summary, sign_offs=signed,
-        names=names, form=form, mine=mine, home=_home(caller),
+        names=names, form=form, mine=mine, home=_home(caller), documents=documents,
         fields=field_views(form, values or {}, errors) if form and mine else [],
         form_errors=other_errors(form, errors) if form and errors else [],
         can_claim=task.state == "open" and task.claimed_by is None

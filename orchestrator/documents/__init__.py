@@ -8,6 +8,8 @@ as Word files an official prints, signs and seals, generated from a case's data.
                 reproducible bytes for the same case, values and instant)
     generation  generate_for_case / generate_for_task: scope as the case; a document for a
                 signed or sealed step records its signer and SHA-256
+    availability  case_documents: the documents a case's procedure uses, which are ready
+                  (every value they print is known) and what was recorded for signed steps
 
 docs/publication.md (section "Annex documents") is the guide.
 """

@@ -26,21 +26,17 @@ from .context import BLANK, CaseValues, chinese_date
 from .specs import DocumentSpec
 
 BODY_FONT, BODY_FONT_LATIN, TITLE_FONT = "宋体", "SimSun", "黑体"
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)?)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)?)\}")
 
 
 def fill(text: str, case: CaseValues) -> str:
     """Replace each {name} / {data.field}; unknown or empty values print as a blank."""
+    return PLACEHOLDER.sub(lambda match: plain(value_of(case, match.group(1))), text)
 
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        if name.startswith("data."):
-            raw = case.data.get(name[5:])
-        else:
-            raw = case.values.get(name)
-        return plain(raw)
 
-    return _PLACEHOLDER.sub(value, text)
+def value_of(case: CaseValues, name: str):
+    """The raw value of placeholder `name` ("enterprise_name", "data.month"), or None."""
+    return case.data.get(name[5:]) if name.startswith("data.") else case.values.get(name)
 
 
 def plain(raw) -> str:

@@ -2,6 +2,8 @@
 notice or the columns of a summary change without a release. A spec names
 
     title, annex, clause     the heading and where the form comes from
+    processes                the process keys whose cases use it (the case and task pages
+                             list these; any kind stays downloadable from any case)
     number                   a document number line (optional)
     paragraphs               text, top to bottom
     fields                   [label, text] rows of a two-column table
@@ -34,6 +36,7 @@ class DocumentSpec:
     title: str
     annex: str
     clause: str
+    processes: tuple[str, ...]
     number: str | None
     paragraphs: tuple[str, ...]
     fields: tuple[tuple[str, str], ...]
@@ -51,6 +54,12 @@ def document_kinds(settings) -> list[str]:
     return sorted(path.stem for path in documents_dir(settings).glob("*.json"))
 
 
+def specs_for_process(settings, process_key: str) -> list[DocumentSpec]:
+    """The specs that name `process_key` in their `processes`, in kind order."""
+    specs = (load_spec(settings, kind) for kind in document_kinds(settings))
+    return [spec for spec in specs if process_key in spec.processes]
+
+
 def load_spec(settings, kind: str) -> DocumentSpec:
     path = documents_dir(settings) / f"{kind}.json"
     if not _KIND.match(kind or "") or not path.is_file():
@@ -62,7 +71,8 @@ def load_spec(settings, kind: str) -> DocumentSpec:
         raise InvalidInput(f"document spec {path.name} is not valid", problems)
     return DocumentSpec(
         kind=kind, title=raw["title"], annex=raw.get("annex", ""),
-        clause=raw.get("clause", ""), number=raw.get("number"),
+        clause=raw.get("clause", ""), processes=tuple(raw.get("processes", ())),
+        number=raw.get("number"),
         paragraphs=tuple(raw.get("paragraphs", ())),
         fields=tuple(tuple(pair) for pair in raw.get("fields", ())),
         table=raw.get("table"),
@@ -76,7 +86,7 @@ def _problems(raw) -> dict:
     problems = {}
     if not isinstance(raw.get("title"), str) or not raw["title"]:
         problems["title"] = "required text"
-    for key in ("paragraphs", "closing", "receipt"):
+    for key in ("paragraphs", "closing", "receipt", "processes"):
         if not all(isinstance(line, str) for line in raw.get(key, ())):
             problems[key] = "a list of texts"
     for key in ("fields", "signatures"):
