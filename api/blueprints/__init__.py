@@ -34,6 +34,7 @@ from . import (
     register_enterprises,
     register_entries,
     register_facts,
+    register_licences,
     session,
     statistics,
     tasks,
@@ -59,6 +60,7 @@ def register_all(api: Api, settings: Settings) -> None:
     register_blueprint(api, register_enterprises.blp)
     register_blueprint(api, register_facts.blp)
     register_blueprint(api, register_entries.blp)
+    register_blueprint(api, register_licences.blp)
     register_blueprint(api, incentive.blp)
     register_blueprint(api, publication.blp)
     register_blueprint(api, documents.blp)

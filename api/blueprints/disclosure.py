@@ -11,7 +11,11 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import TooManyRequests
 
-from orchestrator.disclosure.public import disclosed_penalties, public_entries
+from orchestrator.disclosure.public import (
+    disclosed_licences,
+    disclosed_penalties,
+    public_entries,
+)
 from orchestrator.disclosure.rate_limit import RateLimiter
 from orchestrator.disclosure.status import credit_status, enterprise_by_code, search
 
@@ -21,6 +25,8 @@ from ..schemas.disclosure import (
     CreditStatusViewSchema,
     PublicEntryArgsSchema,
     PublicEntryPageSchema,
+    PublicLicenceArgsSchema,
+    PublicLicencePageSchema,
     PublicPenaltyArgsSchema,
     PublicPenaltyPageSchema,
     SearchArgsSchema,
@@ -123,4 +129,21 @@ def penalties(args):
                                            page=args["page"], per_page=args["per_page"])
     for item in items:
         item.pop("fact_id")
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/public/licences")
+@blp.arguments(PublicLicenceArgsSchema, location="query")
+@blp.response(200, PublicLicencePageSchema)
+def licences(args):
+    """Administrative licences on public record (双公示; no log-in; rate-limited): valid ones
+    only, by credit code or part of the enterprise's name."""
+    limit_public_request()
+    system = get_system()
+    with system.database.transaction() as session:
+        items, total = disclosed_licences(session, system, credit_code=args.get("enterprise"),
+                                          name=args.get("name"), page=args["page"],
+                                          per_page=args["per_page"])
+    for item in items:
+        item.pop("licence_id")
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

@@ -62,6 +62,27 @@ class PenaltySchema(Schema):
     corrected = fields.Boolean(required=True)
 
 
+class LicenceSchema(Schema):
+    """A licence as double publicity (双公示) shows it."""
+
+    licence_id = fields.Integer(metadata={"description": "staff only"})
+    licence_number = fields.String(required=True, metadata={
+        "description": "行政许可决定书文号 / 许可编号"})
+    licence_name = fields.String(required=True, metadata={"description": "e.g. 安全生产许可证"})
+    category = fields.String(required=True, metadata={
+        "description": "general, special, recognition, approval, registration or other"})
+    category_label = fields.String(required=True, metadata={"description": "普通, 特许 …"})
+    content = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, metadata={"description": "null: no end"})
+    issuing_department = fields.String(allow_none=True)
+    enterprise = fields.Nested(NamedEnterpriseSchema, required=True)
+    in_force = fields.Boolean(required=True, metadata={
+        "description": "the period of validity holds on the day asked about"})
+    corrected = fields.Boolean(required=True)
+
+
 class CreditStatusViewSchema(Schema):
     enterprise = fields.Nested(NamedEnterpriseSchema, required=True)
     on = fields.Date(required=True)
@@ -73,6 +94,8 @@ class CreditStatusViewSchema(Schema):
     consequences = fields.List(fields.Nested(ConsequenceSchema), required=True)
     personal_credit = fields.List(fields.Nested(PersonSchema), required=True)
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
+    licences = fields.List(fields.Nested(LicenceSchema), required=True, metadata={
+        "description": "valid licences in force on the day"})
 
 
 class StatusArgsSchema(Schema):
@@ -112,6 +135,12 @@ class PublicPenaltyArgsSchema(PageArgsSchema):
     enterprise = fields.String(metadata={"description": "credit code"})
 
 
+class PublicLicenceArgsSchema(PageArgsSchema):
+    enterprise = fields.String(metadata={"description": "credit code"})
+    name = fields.String(validate=validate.Length(min=2, max=100),
+                         metadata={"description": "part of the enterprise's name"})
+
+
 def page_of(item: type[Schema]) -> type[Schema]:
     return type(f"Public{item.__name__.removesuffix('Schema')}PageSchema", (Schema,), {
         "items": fields.List(fields.Nested(item), required=True),
@@ -121,6 +150,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 PublicEntryPageSchema = page_of(PublicEntrySchema)
 PublicPenaltyPageSchema = page_of(PenaltySchema)
+PublicLicencePageSchema = page_of(LicenceSchema)
 
 
 class StatisticsArgsSchema(Schema):

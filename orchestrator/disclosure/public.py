@@ -6,9 +6,10 @@ what anyone may read without logging in.
   providing department and the legal basis; never proposed, removed or withdrawn ones;
 - penalties: administrative penalties not withdrawn, decided within the disclosure period
   (`settings.extra["penalty_disclosure_period"]`, an ISO period, default P3Y: the plan
-  names none, so it is a setting), with the keys of rules.DISCLOSED_PENALTY_DETAILS only.
-
-Licences (行政许可) are not recorded by the system yet, so they are not listed.
+  names none, so it is a setting), with the keys of rules.DISCLOSED_PENALTY_DETAILS only;
+- licences (行政许可): every licence still valid (never one withdrawn, annulled, cancelled or
+  revoked), with rules.DISCLOSED_LICENCE_FIELDS and whether it is in force today (an expired
+  one stays listed, marked so).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..licences.vocabulary import CATEGORIES, VALID
+from ..persistence.licence_tables import AdministrativeLicence
 from ..persistence.register_tables import Fact, RegisterEntry
 from ..persistence.tables import Enterprise
 from ..register.vocabulary import ACTIVE, ADMINISTRATIVE_PENALTY
-from .rules import REGISTER_LABELS, disclosed_penalty_details
+from .rules import REGISTER_LABELS, disclosed_licence, disclosed_penalty_details
 
 PERIOD_SETTING = "penalty_disclosure_period"
 DEFAULT_PERIOD = "P3Y"
@@ -74,6 +77,42 @@ def disclosed_penalties(session: Session, system, *, enterprise_id: int | None =
         "enterprise": {"credit_code": enterprise.credit_code, "name": enterprise.name},
         "corrected": fact.status == "corrected",
     } for fact, enterprise in rows], total
+
+
+def disclosed_licences(session: Session, system, *, enterprise_id: int | None = None,
+                       credit_code: str | None = None, name: str | None = None,
+                       in_force_on=None, page: int = 1,
+                       per_page: int = 50) -> tuple[list[dict], int]:
+    """Valid licences on public record, the latest decision first, each saying whether it
+    is in force today; `in_force_on` keeps only those in force on that day."""
+    directory = system.directory(session)
+    day = in_force_on or system.clock.today()
+    query = select(AdministrativeLicence, Enterprise).join(
+        Enterprise, Enterprise.id == AdministrativeLicence.enterprise_id).where(
+        AdministrativeLicence.status == VALID)
+    if enterprise_id is not None:
+        query = query.where(AdministrativeLicence.enterprise_id == enterprise_id)
+    if credit_code:
+        query = query.where(Enterprise.credit_code == "".join(credit_code.split()).upper())
+    if name:
+        query = query.where(Enterprise.name.contains(name.strip(), autoescape=True))
+    if in_force_on is not None:
+        query = query.where(AdministrativeLicence.valid_from <= in_force_on,
+                            AdministrativeLicence.valid_until.is_(None)
+                            | (AdministrativeLicence.valid_until >= in_force_on))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(AdministrativeLicence.decided_on.desc(),
+                                          AdministrativeLicence.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return [{
+        "licence_id": licence.id, **disclosed_licence(licence),
+        "category_label": CATEGORIES.get(licence.category, licence.category),
+        "issuing_department": unit_name(directory, licence.issuing_department_id),
+        "enterprise": {"credit_code": enterprise.credit_code, "name": enterprise.name},
+        "in_force": licence.valid_from <= day and (
+            licence.valid_until is None or licence.valid_until >= day),
+        "corrected": licence.changed_at is not None,
+    } for licence, enterprise in rows], total
 
 
 def public_entries(session: Session, system, *, register: str | None = None,

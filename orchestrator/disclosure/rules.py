@@ -62,6 +62,12 @@ DISCLOSED_PENALTY_DETAILS = ("decision_number", "penalty_type", "legal_basis", "
                              "violation")
 
 
+# The columns of a licence that are its public record (双公示 行政许可: 文书号, 许可证书名称,
+# 许可类别, 许可内容, 决定日期, 有效期); who recorded it and why it ended stay inside.
+DISCLOSED_LICENCE_FIELDS = ("licence_number", "licence_name", "category", "content",
+                            "decided_on", "valid_from", "valid_until")
+
+
 def consequences_of(register: str) -> tuple[Consequence, ...]:
     return CONSEQUENCES.get(register, ())
 
@@ -69,3 +75,7 @@ def consequences_of(register: str) -> tuple[Consequence, ...]:
 def disclosed_penalty_details(details: dict | None) -> dict:
     return {key: value for key, value in (details or {}).items()
             if key in DISCLOSED_PENALTY_DETAILS}
+
+
+def disclosed_licence(licence) -> dict:
+    return {field: getattr(licence, field) for field in DISCLOSED_LICENCE_FIELDS}

@@ -1,11 +1,12 @@
 """An enterprise's work-safety credit status and what follows from it (三(二)): the entries
 in force, their terms and providing departments, the consequences, the principal's personal
-credit (三(一)6) and the penalties on public record. One function, three audiences:
+credit (三(一)6), the penalties on public record and the licences in force on the day.
+One function, three audiences:
 
     public     (no log-in) what may be disclosed: registers, terms, departments, the legal
                basis (clauses and reasons), consequences, the principal's name with the ID
-               number masked, disclosed penalties
-    staff      (any department, any jurisdiction) the same, with entry and fact ids
+               number masked, disclosed penalties and licences
+    staff      (any department, any jurisdiction) the same, with entry, fact and licence ids
     in_scope   (staff whose jurisdiction holds the enterprise, admins, the enterprise
                itself) also proposed entries, the cases, and ID numbers unmasked for the
                leaders and principals register/scope.py names
@@ -29,7 +30,7 @@ from ..persistence.register_tables import PersonalCreditRecord, RegisterEntry
 from ..persistence.tables import Enterprise
 from ..register.scope import ADMIN, ENTERPRISE_ROLE, in_jurisdiction, may_read_id_numbers
 from ..register.vocabulary import ACTIVE, PROPOSED
-from .public import disclosed_penalties, unit_name
+from .public import disclosed_licences, disclosed_penalties, unit_name
 from .rules import PUNISHING, REGISTER_LABELS, consequences_of
 
 PUBLIC, STAFF, IN_SCOPE = "public", "staff", "in_scope"
@@ -83,6 +84,8 @@ def credit_status(session: Session, system, caller, enterprise: Enterprise,
     unmasked = audience == IN_SCOPE and may_read_id_numbers(directory, caller, enterprise)
     penalties, _total = disclosed_penalties(session, system, enterprise_id=enterprise.id,
                                             per_page=50)
+    licences, _total = disclosed_licences(session, system, enterprise_id=enterprise.id,
+                                          in_force_on=on, per_page=50)
     return {
         "enterprise": {"credit_code": enterprise.credit_code, "name": enterprise.name,
                        "district": unit_name(directory, enterprise.district_id)},
@@ -91,6 +94,7 @@ def credit_status(session: Session, system, caller, enterprise: Enterprise,
         "entries": entries, "consequences": list(consequences.values()),
         "personal_credit": _personal_credit(session, enterprise.id, unmasked),
         "penalties": [_without_ids(p) for p in penalties] if audience == PUBLIC else penalties,
+        "licences": [_without_ids(x) for x in licences] if audience == PUBLIC else licences,
     }
 
 
@@ -171,5 +175,5 @@ def _personal_credit(session, enterprise_id: int, unmasked: bool) -> list[dict]:
              "ends_on": r.ends_on} for r in records]
 
 
-def _without_ids(penalty: dict) -> dict:
-    return {k: v for k, v in penalty.items() if k != "fact_id"}
+def _without_ids(item: dict) -> dict:
+    return {k: v for k, v in item.items() if k not in ("fact_id", "licence_id")}

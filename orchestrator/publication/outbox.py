@@ -32,6 +32,12 @@ KINDS = {
     "penalty_recorded": "行政处罚",
     "penalty_corrected": "行政处罚更正",
     "penalty_withdrawn": "行政处罚撤销",
+    "licence_recorded": "行政许可",
+    "licence_corrected": "行政许可更正",
+    "licence_withdrawn": "行政许可撤回",
+    "licence_annulled": "行政许可撤销",
+    "licence_cancelled": "行政许可注销",
+    "licence_revoked": "行政许可吊销",
     "incentive_announced": "纳入守信联合激励对象",
     "incentive_removed": "移出守信联合激励对象",
 }
