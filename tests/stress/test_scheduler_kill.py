@@ -1,0 +1,107 @@
+"""Two scheduler processes, one SIGKILLed mid-sweep: every timer still fires exactly once.
+
+A few thousand cases wait on due timers (copied from one, as tests/test_scheduler_processes.py
+does). Two `wsc scheduler --until-empty` processes fire them on one PostgreSQL database;
+once part of them has fired, one scheduler is SIGKILLed while it fires and a new one is
+started in its place. A claim is the row lock of the firing transaction (FOR UPDATE SKIP
+LOCKED), so the killed scheduler's claim dies with its connection: nothing stays claimed,
+the others fire that row. At the end every row has fired, every case has one
+`timer_fired` and has completed, no transaction is left open, and every audit chain
+verifies. WSC_STRESS_TIMERS (default 2,000) and WSC_STRESS_KILLS (default 1) scale it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from test_scheduler_processes import clone_waiting_case, make_due, start_waiting_case
+
+from engine_helpers import make_system
+from orchestrator.persistence.tables import AuditEvent, ProcessInstance
+from orchestrator.persistence.time_tables import Timer
+from stress.live import ROOT, WSC, verify_audit, wsc_env
+
+TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "2000"))
+KILLS = int(os.environ.get("WSC_STRESS_KILLS", "1"))
+
+
+def start_scheduler(db_url: str, log_path) -> subprocess.Popen:
+    with open(log_path, "a", encoding="utf-8") as log:
+        return subprocess.Popen([str(WSC), "scheduler", "--until-empty"], env=wsc_env(db_url),
+                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def fired(system) -> int:
+    with system.database.transaction() as session:
+        return session.scalar(select(func.count()).where(Timer.state == "fired"))
+
+
+def wait_until_fired(system, count: int, timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    while (done := fired(system)) < count:
+        assert time.monotonic() < deadline, f"only {done} of {count} timers fired in {timeout} s"
+        time.sleep(0.02)
+    return done
+
+
+def test_scheduler_killed_mid_sweep_every_timer_fires_exactly_once(db_url, tmp_path):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several scheduler processes share a PostgreSQL database")
+    system = make_system(db_url)
+    log_path = tmp_path / "schedulers.log"
+    running: list[subprocess.Popen] = []
+    try:
+        clone_waiting_case(system, start_waiting_case(system), TIMERS - 1)
+        make_due(system, system.clock.now() - timedelta(minutes=1))
+        began = time.monotonic()
+        running = [start_scheduler(db_url, log_path) for _ in range(2)]
+        at_kill = []
+        for kill in range(1, KILLS + 1):
+            wait_until_fired(system, TIMERS * kill // (KILLS + 2))
+            victim = running.pop(0)
+            assert victim.poll() is None, "the scheduler ended before it could be killed"
+            victim.kill()  # SIGKILL
+            victim.wait(30)
+            at_kill.append(fired(system))
+            running.append(start_scheduler(db_url, log_path))
+        assert all(count < TIMERS for count in at_kill), "killed after the sweep, not during"
+        deadline = time.monotonic() + 300
+        for process in running:
+            process.wait(max(deadline - time.monotonic(), 1))
+            assert process.returncode == 0, log_path.read_text()[-3000:]
+        seconds = time.monotonic() - began
+        with system.database.transaction() as session:
+            states = dict(session.execute(
+                select(Timer.state, func.count()).group_by(Timer.state)).all())
+            fired_per_case = dict(session.execute(
+                select(AuditEvent.instance_id, func.count())
+                .where(AuditEvent.action == "timer_fired")
+                .group_by(AuditEvent.instance_id)).all())
+            statuses = dict(session.execute(
+                select(ProcessInstance.status, func.count())
+                .group_by(ProcessInstance.status)).all())
+            left_open = session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%'"))
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait(30)
+        system.close()
+    print(f"\n{TIMERS} timers fired in {seconds:.1f} s; {KILLS} scheduler(s) killed, "
+          f"when {at_kill} had fired")
+    assert states == {"fired": TIMERS}
+    assert len(fired_per_case) == TIMERS and set(fired_per_case.values()) == {1}
+    assert statuses == {"completed": TIMERS}
+    assert left_open == 0
+    verify_audit(db_url)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(pytest.main([__file__, "-q", "-s"]))
