@@ -154,14 +154,18 @@ def test_a_correction_is_validated_audited_and_published(app, client, system, as
     assert "valid_until" in error_of(wrong, 422)["details"]
     assert "reason" in str(error_of(client.patch(path, json={"content": "x"},
                                                  headers=as_user("fc.aj1.clerk")), 422))
-    assert stored(system) == (1, ["licence_recorded"], ["licence_recorded"])
+    other = record(client, as_user("fc.aj1.clerk"), code=KEDA, licence_number="B-9")
+    clash = client.patch(f"/api/v1/licences/{other['id']}", headers=as_user("fc.aj1.clerk"),
+                         json={"licence_number": licence["licence_number"], "reason": "改号"})
+    assert "licence_number" in error_of(clash, 409)["details"]
+    assert stored(system) == (2, ["licence_recorded"] * 2, ["licence_recorded"] * 2)
     corrected = client.patch(path, json={"valid_until": None, "content": "危险化学品生产（硫酸）",
                                          "reason": "许可证长期有效，录入有误"},
                              headers=as_user("fc.leader"))
     assert corrected.status_code == 200, corrected.get_json()
     assert corrected.get_json()["valid_until"] is None
-    assert stored(system)[1:] == (["licence_recorded", "licence_corrected"],
-                                  ["licence_recorded", "licence_corrected"])
+    assert stored(system)[1:] == (["licence_recorded"] * 2 + ["licence_corrected"],
+                                  ["licence_recorded"] * 2 + ["licence_corrected"])
     with system.database.transaction() as session:
         event = session.scalar(select(AuditEvent).where(
             AuditEvent.action == "licence_corrected"))
