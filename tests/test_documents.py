@@ -20,6 +20,7 @@ from api_helpers import auth_headers, close_app, make_app
 from engine_helpers import DESIGNER
 from orchestrator.audit import SYSTEM
 from orchestrator.definitions.repository import deploy_directory
+from orchestrator.documents.specs import load_spec, specs_for_process
 from orchestrator.register.entries import activate_entry, propose_entry
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
@@ -222,3 +223,15 @@ def test_documents_keep_the_cases_scope(client, case):
     assert get(client, case, "no_such_annex").status_code == 404
     assert get(client, case, "../review").status_code == 404
     assert client.get(f"/api/v1/process-instances/{case}/documents/notice").status_code == 401
+
+
+def test_each_annex_names_the_shipped_procedures_whose_pages_list_it(app):
+    settings = get_system(app).settings
+    shipped = {path.stem for path in PROCESSES.glob("*.bpmn")}
+    for kind in KINDS:
+        processes = load_spec(settings, kind).processes
+        assert processes and set(processes) <= shipped, kind
+    assert [s.kind for s in specs_for_process(settings, "joint_punishment_entry")] == [
+        "notice", "confirmation", "monthly_summary"]  # 162号附件1–3, in that order
+    assert [s.kind for s in specs_for_process(settings, "removal")] == ["removal_application"]
+    assert specs_for_process(settings, "objection") == []

@@ -236,7 +236,7 @@ def test_the_case_page_lists_the_procedures_annexes_and_downloads_them_as_word(h
     page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
     assert '<h2 class="card-title">文书</h2>' in page
     documents = _documents(page)
-    assert list(documents) == ["confirmation", "monthly_summary", "notice"]  # not removal's
+    assert list(documents) == ["notice", "confirmation", "monthly_summary"]  # not removal's
     assert "拟纳入安全生产失信联合惩戒对象（“黑名单”）管理告知书" in documents["notice"]
     assert "川安监函〔2024〕162号附件1" in documents["notice"]
     assert "资料齐全" in documents["monthly_summary"]

@@ -55,9 +55,11 @@ def document_kinds(settings) -> list[str]:
 
 
 def specs_for_process(settings, process_key: str) -> list[DocumentSpec]:
-    """The specs that name `process_key` in their `processes`, in kind order."""
+    """The specs that name `process_key` in their `processes`, in annex order (附件1, 附件2,
+    ...: the order the procedure uses them)."""
     specs = (load_spec(settings, kind) for kind in document_kinds(settings))
-    return [spec for spec in specs if process_key in spec.processes]
+    return sorted((spec for spec in specs if process_key in spec.processes),
+                  key=lambda spec: (spec.annex, spec.kind))
 
 
 def load_spec(settings, kind: str) -> DocumentSpec:
@@ -87,7 +89,8 @@ def _problems(raw) -> dict:
     if not isinstance(raw.get("title"), str) or not raw["title"]:
         problems["title"] = "required text"
     for key in ("paragraphs", "closing", "receipt", "processes"):
-        if not all(isinstance(line, str) for line in raw.get(key, ())):
+        lines = raw.get(key, [])
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
             problems[key] = "a list of texts"
     for key in ("fields", "signatures"):
         if not all(_pair(item) for item in raw.get(key, ())):

@@ -66,12 +66,14 @@ def browser():
 
 
 def _forms_folder(folder: Path) -> Path:
-    """The project's forms plus the browser tests' own (tests/browser/forms), in one folder:
-    a test model may use a form no shipped model needs yet."""
+    """The project's forms and annex document specs plus the browser tests' own forms
+    (tests/browser/forms), in one folder: a test model may use a form no shipped model
+    needs yet."""
     folder.mkdir(parents=True, exist_ok=True)
     for source in (ROOT / "forms", Path(__file__).resolve().parent / "forms"):
         for path in source.glob("*.json"):
             shutil.copyfile(path, folder / path.name)
+    shutil.copytree(ROOT / "forms" / "documents", folder / "documents")
     return folder
 
 
