@@ -2,12 +2,13 @@
 
 A few thousand cases wait on due timers (copied from one, as tests/test_scheduler_processes.py
 does). Two `wsc scheduler --until-empty` processes fire them on one PostgreSQL database;
-once part of them has fired, one scheduler is SIGKILLed while it fires and a new one is
-started in its place. A claim is the row lock of the firing transaction (FOR UPDATE SKIP
-LOCKED), so the killed scheduler's claim dies with its connection: nothing stays claimed,
-the others fire that row. At the end every row has fired, every case has one
-`timer_fired` and has completed, no transaction is left open, and every audit chain
-verifies. WSC_STRESS_TIMERS (default 2,000) and WSC_STRESS_KILLS (default 1) scale it.
+once part of them has fired, one scheduler is SIGKILLed inside a firing transaction (it
+holds timer rows: pg_locks) and a new one is started in its place. A claim is the row lock
+of the firing transaction (FOR UPDATE SKIP LOCKED), so the killed scheduler's claim dies
+with its session, which the server ends at once: nothing stays claimed, the others fire
+those rows. At the end every row has fired, every case has one `timer_fired` and has
+completed, no transaction is left open, and every audit chain verifies.
+WSC_STRESS_TIMERS (default 2,000) and WSC_STRESS_KILLS (default 1) scale it.
 """
 
 from __future__ import annotations
@@ -30,10 +31,33 @@ TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "2000"))
 KILLS = int(os.environ.get("WSC_STRESS_KILLS", "1"))
 
 
-def start_scheduler(db_url: str, log_path) -> subprocess.Popen:
+HOLDING_TIMER_ROWS = """
+SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+JOIN pg_class c ON c.oid = l.relation
+WHERE a.application_name = :name AND c.relname = 'timer' AND l.mode = 'RowShareLock'
+"""
+CONNECTED = "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
+
+
+def start_scheduler(db_url: str, log_path, name: str) -> subprocess.Popen:
+    """`wsc scheduler --until-empty`; its database sessions carry `name` (PGAPPNAME)."""
     with open(log_path, "a", encoding="utf-8") as log:
-        return subprocess.Popen([str(WSC), "scheduler", "--until-empty"], env=wsc_env(db_url),
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen([str(WSC), "scheduler", "--until-empty"],
+                                env={**wsc_env(db_url), "PGAPPNAME": name}, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+def sessions(system, query: str, name: str) -> int:
+    with system.database.transaction() as session:
+        return session.scalar(text(query), {"name": name})
+
+
+def wait_while_firing(system, name: str, timeout: float = 60) -> None:
+    """Until scheduler `name` is inside a firing transaction (it holds timer rows)."""
+    deadline = time.monotonic() + timeout
+    while not sessions(system, HOLDING_TIMER_ROWS, name):
+        assert time.monotonic() < deadline, f"{name} never held timer rows"
+        time.sleep(0.005)
 
 
 def fired(system) -> int:
@@ -59,16 +83,23 @@ def test_scheduler_killed_mid_sweep_every_timer_fires_exactly_once(db_url, tmp_p
         clone_waiting_case(system, start_waiting_case(system), TIMERS - 1)
         make_due(system, system.clock.now() - timedelta(minutes=1))
         began = time.monotonic()
-        running = [start_scheduler(db_url, log_path) for _ in range(2)]
+        names = ["scheduler-0", "scheduler-1"]
+        running = [start_scheduler(db_url, log_path, name) for name in names]
         at_kill = []
         for kill in range(1, KILLS + 1):
             wait_until_fired(system, TIMERS * kill // (KILLS + 2))
-            victim = running.pop(0)
+            victim, name = running.pop(0), names.pop(0)
+            wait_while_firing(system, name)
             assert victim.poll() is None, "the scheduler ended before it could be killed"
-            victim.kill()  # SIGKILL
+            victim.kill()  # SIGKILL, inside its transaction
             victim.wait(30)
             at_kill.append(fired(system))
-            running.append(start_scheduler(db_url, log_path))
+            gone = time.monotonic() + 10  # the server ends the dead client's session
+            while sessions(system, CONNECTED, name):
+                assert time.monotonic() < gone, f"{name}'s session outlived it by 10 s"
+                time.sleep(0.05)
+            names.append(f"scheduler-{kill + 1}")
+            running.append(start_scheduler(db_url, log_path, names[-1]))
         assert all(count < TIMERS for count in at_kill), "killed after the sweep, not during"
         deadline = time.monotonic() + 300
         for process in running:
