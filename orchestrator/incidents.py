@@ -1,5 +1,7 @@
 """Incidents an admin sees and resolves: a script that failed while a case ran leaves its
-task in error; the admin may correct the task's data and retry it."""
+task in error, and the admin may correct the task's data and retry it; a timer that gave up
+after its last attempt waits as `failed`, and the admin's retry (after fixing the cause, e.g.
+loading a calendar year) makes it due now."""
 
 from __future__ import annotations
 
@@ -12,7 +14,12 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .persistence.tables import Incident
+from .persistence.time_tables import Timer
 from .runtime import cases
+from .timers.firing import INCIDENT_KIND as TIMER_INCIDENT
+from .timers.firing import retry_timer
+
+TIMERS_CHAIN = "timers"  # audit chain of timers that belong to no case (start cycles)
 
 
 def _require_admin(caller) -> None:
@@ -37,6 +44,8 @@ def retry(session: Session, system, caller, incident_id: int, data: dict | None)
         raise NotFound(f"no incident {incident_id}")
     if incident.resolved_at is not None:
         raise Conflict(f"incident {incident_id} is resolved already")
+    if incident.kind == TIMER_INCIDENT:
+        return _retry_timers(session, system, caller, incident)
     if incident.kind != "script" or incident.task_id is None:
         raise InvalidInput(f"incident {incident_id} is not a failed script task")
     if data is not None:
@@ -56,4 +65,37 @@ def retry(session: Session, system, caller, incident_id: int, data: dict | None)
                      at=now, task_id=incident.task_id,
                      details={"incident": incident.id, "data": data or {}})
         cases.step(session, system, state, instance, caller.actor)
+    return incident
+
+
+def _retry_timers(session: Session, system, caller, incident: Incident) -> Incident:
+    """Every timer row the incident stands for (one per case timer; a start cycle's element
+    in several definitions shares one) waits again, due now; audited on the case or on the
+    timers chain."""
+    instance = None
+    if incident.instance_id is not None:
+        instance = cases.lock(session, incident.instance_id)  # case first, then the rows
+    query = select(Timer).where(Timer.element_id == incident.element_id)
+    if instance is None:
+        query = query.where(Timer.instance_id.is_(None))
+    else:
+        query = query.where(Timer.instance_id == instance.id, Timer.task_id == incident.task_id)
+    timers = list(session.scalars(query.order_by(Timer.id)))
+    failed = [row for row in timers if row.state == "failed"]
+    if not failed:
+        waiting = [row for row in timers if row.state == "waiting"]
+        when = f": it is retried by itself at {waiting[0].due_at.isoformat()}" if waiting else ""
+        raise Conflict(f"timer {incident.element_id} has not given up{when}")
+    now = system.clock.now()
+    for row in failed:
+        retry_timer(session, row.id, now)
+    incident.resolved_at, incident.resolved_by = now, caller.user_id
+    details = {"incident": incident.id, "timers": [row.id for row in failed]}
+    if instance is None:
+        audit.append(session, chain=TIMERS_CHAIN, action="timer_retried", actor=caller.actor,
+                     at=now, details=details)
+    else:
+        cases.touching(session, system, instance)
+        audit.append(session, instance=instance, action="timer_retried", actor=caller.actor,
+                     at=now, task_id=incident.task_id, details=details)
     return incident

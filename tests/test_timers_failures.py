@@ -15,13 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from api.context import get_system
+from api_helpers import auth_headers, close_app, make_app
 from engine_helpers import MODELS, caller, deploy_file, make_system
 from orchestrator import incidents
 from orchestrator.audit import Actor
 from orchestrator.calendar import load_year
 from orchestrator.clock import SHANGHAI
 from orchestrator.errors import Conflict, NotFound
-from orchestrator.persistence.tables import Incident, ProcessInstance
+from orchestrator.incidents import TIMERS_CHAIN
+from orchestrator.persistence.tables import AuditEvent, Incident, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
 from orchestrator.runtime import cases
 from orchestrator.timers.cycles import from_db
@@ -161,3 +164,48 @@ def test_a_timer_whose_date_needs_an_unknown_year_is_an_incident_the_admin_retri
     assert [row.element_id for row in waiting] == ["then_wait"]
     with system.database.transaction() as session:
         assert session.get(ProcessInstance, case).status == "running"
+
+
+def test_the_admin_retries_a_timer_that_gave_up_from_the_incident_list(db_url):
+    """The incident endpoint retries a timer incident as it does a script's: the failed row
+    waits again, due now, the incident closes, and the retry is on the timers' audit chain."""
+    app = make_app(db_url)
+    try:
+        system = get_system(app)
+        last = max(system.calendar.known_years)
+        system.clock.set(china(last, 11, 10, 12, 0))
+        deploy_file(system, MODELS / "timer_monthly_next.bpmn")
+        with system.database.transaction() as session:
+            plan_schedules(session, system, system.clock.now())
+        (row,) = rows(system)
+        december = from_db(row.due_at).astimezone(SHANGHAI)
+        client = app.test_client()
+
+        advance_clock(system, december + timedelta(seconds=10))  # first failure, retried later
+        (incident,) = open_incidents(system)
+        early = client.post(f"/api/v1/incidents/{incident.id}/retry", json={},
+                            headers=auth_headers(client, "admin"))
+        assert early.status_code == 409
+        assert "retried by itself" in early.get_json()["error"]["message"]
+
+        advance_clock(system, december + timedelta(days=1))
+        assert [r.state for r in rows(system)] == ["failed"]
+        load_next_year(system, last + 1)
+        clerk = client.post(f"/api/v1/incidents/{incident.id}/retry", json={},
+                            headers=auth_headers(client, "fc.clerk"))
+        assert clerk.status_code == 403
+        retried = client.post(f"/api/v1/incidents/{incident.id}/retry", json={},
+                              headers=auth_headers(client, "admin"))
+        assert retried.status_code == 200, retried.get_json()
+        assert retried.get_json()["resolved_at"] is not None
+        assert open_incidents(system) == []
+        ((state, attempts),) = [(r.state, r.attempts) for r in rows(system)]
+        assert (state, attempts) == ("waiting", 0)
+        assert len(fire_due(system).fired) == 1
+        assert case_count(system) == 2  # one per district
+        with system.database.transaction() as session:
+            (event,) = session.scalars(select(AuditEvent).where(
+                AuditEvent.chain == TIMERS_CHAIN, AuditEvent.action == "timer_retried"))
+            assert event.details == {"incident": incident.id, "timers": [row.id]}
+    finally:
+        close_app(app)
