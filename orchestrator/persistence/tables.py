@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -146,12 +147,17 @@ class EngineTask(Base):
     body: Mapped[dict] = mapped_column(JSON)
 
 
+CLAIMABLE = "state = 'open' AND claimed_by IS NULL"  # the claimable queue's partial index
+
+
 class HumanTask(Base):
     """A READY user task as the worklist sees it, routed to one org unit and role."""
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_claimable", "org_unit_id", "role", "state", "created_at"),
+        Index("ix_human_task_claimable", "org_unit_id", "role", "created_at", "id",
+              postgresql_include=["process_key", "jurisdiction_id", "due_at"],
+              postgresql_where=text(CLAIMABLE), sqlite_where=text(CLAIMABLE)),
         Index("ix_human_task_claimant", "claimed_by", "state", "created_at"),
         Index("ix_human_task_enterprise", "enterprise_id", "state", "created_at"),
     )

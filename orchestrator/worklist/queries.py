@@ -25,7 +25,11 @@ class TaskFilters:
 def worklist(
     session: Session, caller, view: str, filters: TaskFilters, page: int, per_page: int
 ) -> tuple[list[HumanTask], int]:
-    """One page of the caller's `claimable` or `mine` list, oldest first, and the total."""
+    """One page of the caller's `claimable` or `mine` list, oldest first, and the total.
+
+    The page is chosen on ids and only its own rows are read, so a deep page costs no more
+    row reads than the first; for a unit's claimable queue (the large list) the total and
+    the ids come from its index alone (index-only on PostgreSQL, see migration 0009)."""
     query = select(HumanTask).where(HumanTask.state == "open")
     if view == "claimable" and caller.role == "enterprise":
         query = query.where(
@@ -55,9 +59,15 @@ def worklist(
             query = query.where(column == value if op == "eq" else
                                 column >= value if op == "ge" else column < value)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.order_by(HumanTask.created_at, HumanTask.id)
+    page_ids = (
+        query.with_only_columns(HumanTask.id)
+        .order_by(HumanTask.created_at, HumanTask.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+    )
+    rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.id.in_(page_ids))
+        .order_by(HumanTask.created_at, HumanTask.id)
     ).all()
     return list(rows), total
