@@ -3,13 +3,13 @@ every case goes on to its end.
 
 `wsc serve` runs as a real process on the test's database (both backends). Client threads
 start `punishment_reporting` cases over HTTP and walk each through its six sign-offs (claim,
-complete), while a killer SIGKILLs the server at random moments and starts it again. A
-request whose answer is lost is sent again once the server is back: a retried claim or
-completion gets its success or a 409 (it had happened), never a second step. At the end,
-with no more kills, every case still open (including one a lost start created) is driven
-to its end; then every completion answered 2xx is in the audit trail and the task rows,
-no task has two claims, completions or sign-offs, and `wsc verify-audit` finds every
-chain intact.
+complete), while a killer SIGKILLs the server at random moments, each while a completion
+is on its way, and starts it again. A request whose answer is lost is sent again once the
+server is back: a retried claim or completion gets its success or a 409 (it had happened),
+never a second step. At the end, with no more kills, every case still open (including one
+a lost start created) is driven to its end; then every completion answered 2xx is in the
+audit trail and the task rows, no task has two claims, completions or sign-offs, and
+`wsc verify-audit` finds every chain intact.
 
 Bounded for `make test`: WSC_STRESS_KILLS kills (default 4) of a server with
 WSC_STRESS_CLIENTS client threads (default 4); set e.g. WSC_STRESS_KILLS=100 for the long
@@ -55,6 +55,7 @@ class Clients:
         self.acknowledged: list[str] = []  # completions answered 2xx
         self.after_loss = Counter()  # answers to requests sent again after a lost one
         self.lost = 0
+        self.completing = 0  # completions on their way now (the killer aims at them)
         self.failures: list[str] = []
         self.lock = threading.Lock()
 
@@ -64,6 +65,9 @@ class Clients:
         retried = False
         deadline = time.monotonic() + 120
         while True:
+            completing = path.endswith("/complete")
+            with self.lock:
+                self.completing += completing
             try:
                 status, reply = request(self.server.base, method, path,
                                         self.users[username][0], body)
@@ -74,6 +78,9 @@ class Clients:
                 assert time.monotonic() < deadline, f"{method} {path}: no answer in 120 s"
                 time.sleep(0.05)
                 continue
+            finally:
+                with self.lock:
+                    self.completing -= completing
             if status >= 500:
                 message = f"{method} {path} as {username}: {status} {reply}"
                 with self.lock:
@@ -132,6 +139,12 @@ class Clients:
             self.after_loss[f"{action} {status}"] += 1
 
 
+def wait_for(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
 def run_clients(clients: Clients, killer: threading.Thread) -> list[BaseException]:
     """CLIENTS threads start and finish cases until the killer is done."""
     errors: list[BaseException] = []
@@ -163,6 +176,8 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
         def kill_and_restart():
             for _ in range(KILLS):
                 time.sleep(rng.uniform(*UPTIME))
+                wait_for(lambda: clients.completing > 0)
+                time.sleep(rng.uniform(0, 0.02))  # somewhere inside the completion
                 server.kill()
                 server.start()
 
@@ -192,7 +207,7 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
     system.close()
     cases = statuses.get("completed", 0)
     print(f"\n{KILLS} kills, {cases} cases, {len(clients.acknowledged)} completions answered, "
-          f"{clients.lost} requests without an answer, after a loss: {dict(clients.after_loss)}")
+          f"{clients.lost} tries without an answer; after a loss: {dict(clients.after_loss)}")
     assert not clients.failures
     assert set(statuses) == {"completed"}, statuses
     assert set(ends.values()) == {1} and len(ends) == cases
