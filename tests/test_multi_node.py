@@ -12,11 +12,13 @@ calendar year loaded through one node counts on every worker of the other.
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
 import time
 
 import pytest
 import requests
-from deployment_helpers import Deployment, token
+from deployment_helpers import WSC, Deployment, token
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
@@ -171,3 +173,14 @@ def _assert_a_loaded_year_counts_on_every_node(nodes: Nodes) -> None:
             agreeing = agreeing + 1 if response.status_code == 200 else 0
             if not agreeing:
                 time.sleep(0.5)
+
+
+def test_wsc_web_refuses_the_simulated_clock(tmp_path):
+    """Each worker and scheduler process would keep its own clock: demo mode is `wsc serve`."""
+    env = {**os.environ, "WSC_SIMULATED_CLOCK": "1",
+           "WSC_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    done = subprocess.run([str(WSC), "web", "--bind", "127.0.0.1:1"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "WSC_SIMULATED_CLOCK is for the one-process demo (wsc serve)" in done.stderr
+    assert not (tmp_path / "unused.sqlite3").exists()
