@@ -7,7 +7,8 @@ Create Date: 2026-11-25 09:45:00.000000
 
 With a million open tasks the old index (org_unit_id, role, state, created_at) left the
 total's count and every skipped row of a deep page to be read from the table, one random
-page each (185 ms for a 5,889-task queue, cold). The new index is partial (open and
+page each: for a 5,814-task queue 18 ms to count and 18 ms for the last page on the
+server, warm (185 ms cold). The new index is partial (open and
 unclaimed: the claimable list's own condition), ends with id (the list's tie-break) and
 carries process_key, jurisdiction_id and due_at (the filters), so the total and the choice
 of a page's ids are index-only scans on PostgreSQL. SQLite keeps the same partial index
