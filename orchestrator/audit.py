@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from .persistence.tables import AuditEvent, ProcessInstance
@@ -65,8 +67,8 @@ def append(
     instance: ProcessInstance | None = None,
     chain: str | None = None,
     task_id: str | None = None,
-) -> AuditEvent:
-    """Append one event to the instance's chain (or to `chain`)."""
+) -> AuditEvent | None:
+    """Append one event to the instance's chain (or to `chain`); None inside `batched`."""
     if instance is not None:
         chain = instance_chain(instance.id)
         prev_hash, seq = instance.audit_head, instance.audit_seq + 1
@@ -77,13 +79,19 @@ def append(
         task_id, details,
     )
     digest = event_hash(prev_hash, fields)
-    event = AuditEvent(
+    values = dict(
         chain=chain, seq=seq, instance_id=instance.id if instance else None, at=at,
         actor_id=actor.user_id, actor_name=actor.name, org_unit_id=actor.org_unit_id,
         role=actor.role, action=action, task_id=task_id, details=details,
         prev_hash=prev_hash, hash=digest,
     )
-    session.add(event)
+    batch = session.info.get(_BATCH)
+    if batch is not None:
+        batch.append(values)
+        event = None
+    else:
+        event = AuditEvent(**values)
+        session.add(event)
     if instance is not None:
         instance.audit_head, instance.audit_seq = digest, seq
     else:
@@ -92,6 +100,20 @@ def append(
 
 
 _HEADS = "wsc_audit_heads"
+_BATCH = "wsc_audit_batch"
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Events appended inside are written together, with one statement, when it ends (the
+    scheduler fires timers in batches); `append` then returns None."""
+    rows = session.info[_BATCH] = []
+    try:
+        yield
+        if rows:
+            session.execute(insert(AuditEvent.__table__), rows)
+    finally:
+        del session.info[_BATCH]
 
 
 def _shared_chain_head(session: Session, chain: str) -> tuple[str, int]:

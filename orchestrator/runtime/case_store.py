@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -80,6 +81,25 @@ def load(session: Session, instance: ProcessInstance, specs, script_engine) -> C
         .where(EngineTask.instance_id == instance.id)
         .order_by(EngineTask.seq)
     ).all()
+    return _restore(instance, rows, specs, script_engine)
+
+
+def load_many(session: Session, instances: list, specs_of, script_engine) -> dict[int, CaseState]:
+    """`load` for several cases with one query (the scheduler fires timers in batches);
+    `specs_of(instance)` gives each case's specs."""
+    rows: dict[int, list] = {instance.id: [] for instance in instances}
+    for row in session.execute(
+        select(EngineTask.instance_id, EngineTask.id, EngineTask.workflow_id, EngineTask.body,
+               EngineTask.seq)
+        .where(EngineTask.instance_id.in_(list(rows)))
+        .order_by(EngineTask.instance_id, EngineTask.seq)
+    ):
+        rows[row.instance_id].append(row)
+    return {instance.id: _restore(instance, rows[instance.id], specs_of(instance), script_engine)
+            for instance in instances}
+
+
+def _restore(instance: ProcessInstance, rows: list, specs, script_engine) -> CaseState:
     by_workflow: dict[str, dict] = {}
     for row in rows:
         by_workflow.setdefault(row.workflow_id, {})[row.id] = row.body
@@ -119,6 +139,30 @@ class Delta:
 def save(session: Session, state: CaseState, instance: ProcessInstance, cache: CaseCache) -> Delta:
     """Write the tasks the step changed and the workflow attributes; the cache gets the
     state back when the transaction commits."""
+    return save_many(session, [(state, instance)], cache)[0]
+
+
+def save_many(session: Session, cases: list[tuple[CaseState, ProcessInstance]],
+              cache: CaseCache) -> list[Delta]:
+    """`save` for several cases, their task rows written by one statement."""
+    rows: list[dict] = []
+    changes = [_changes(state, rows) for state, _instance in cases]
+    _upsert(session, rows)
+    for (state, instance), (_delta, removed) in zip(cases, changes, strict=True):
+        if removed:
+            session.execute(
+                delete(EngineTask).where(
+                    EngineTask.instance_id == state.instance_id, EngineTask.id.in_(removed)
+                )
+            )
+        instance.workflow = workflow_attrs(state.workflow)
+        after_commit(session, partial(_committed, cache, state, instance))
+    return [delta for delta, _removed in changes]
+
+
+def _changes(state: CaseState, rows: list[dict]) -> tuple[Delta, list[str]]:
+    """What the step changed: appends the rows to write to `rows`; returns the delta and
+    the ids of the removed tasks."""
     workflow = state.workflow
     candidates: dict[str, object] = {}
     for task in workflow.unfinished_tasks():
@@ -152,20 +196,13 @@ def save(session: Session, state: CaseState, instance: ProcessInstance, cache: C
         body = task_to_dict(task)
         if state.written.get(task_id) != body:
             changed[task_id] = body
-    rows = [
+    rows.extend(
         {"instance_id": state.instance_id, "id": task_id, "workflow_id": "", "body": body,
          "seq": _seq(state)}
         for task_id, body in changed.items()
-    ]
+    )
     sub_rows, sub_old = _subprocess_rows(state)
     rows.extend(sub_rows)
-    _upsert(session, rows)
-    if removed:
-        session.execute(
-            delete(EngineTask).where(
-                EngineTask.instance_id == state.instance_id, EngineTask.id.in_(removed)
-            )
-        )
     delta = Delta(
         {
             task_id: ((old := state.written.get(task_id)) and old["state"], body)
@@ -176,9 +213,7 @@ def save(session: Session, state: CaseState, instance: ProcessInstance, cache: C
     for row in sub_rows:
         delta.changed[row["id"]] = (sub_old.get(row["id"]), row["body"])
     _retrack(state, candidates, changed)
-    instance.workflow = workflow_attrs(workflow)
-    after_commit(session, lambda: _committed(cache, state, instance))
-    return delta
+    return delta, removed
 
 
 _FINISHED = TaskState.FINISHED_MASK

@@ -176,6 +176,11 @@ CLOCK_TIMERS = {
 TIMER_DEFINITIONS = tuple(CLOCK_TIMERS.values())
 
 
+class TimerDidNotFire(RuntimeError):
+    """The engine kept waiting after the timer was marked fired (its expression or state
+    disagrees with the row)."""
+
+
 def due_instant(task) -> datetime | None:
     """When the waiting timer task `task` is due (UTC), from its event_value; None when it
     has nothing left to wait for (a cycle past its last occurrence)."""

@@ -1,10 +1,13 @@
-"""Firing due timers, each exactly once, each in its own transaction.
+"""Firing due timers, each exactly once.
 
-One transaction per timer: claim the earliest due row together with its case, fire the
-engine timer and step the case (cases.step syncs the rows: the claimed one becomes fired, a
-timer the step creates gets its row), commit. Exactly once because the row is claimed under
-a lock and read in the same transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` (two
-schedulers take different rows and never wait for each other), on SQLite the one writer.
+Rows of cases fire in batches, many per transaction (batch_firing.py); a row that must fire
+alone (a process schedule's, or one that failed before), and every row of a batch that
+failed, fires in its own transaction: claim the earliest due row together with its case,
+fire the engine timer and step the case (cases.step syncs the rows: the claimed one becomes
+fired, a timer the step creates gets its row), commit. Exactly once because a row is
+claimed under a lock and read in the same transaction: on PostgreSQL `FOR UPDATE SKIP
+LOCKED` (two schedulers take different rows and never wait for each other), on SQLite the
+one writer.
 
 Nothing deadlocks: a user's step locks the case and then its timer rows; a scheduler never
 waits for a lock, it passes over a row or case another transaction holds (SKIP LOCKED), so
@@ -23,7 +26,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -31,8 +34,9 @@ from ..errors import Conflict, NotFound
 from ..persistence.tables import Incident, ProcessInstance
 from ..persistence.time_tables import Timer
 from ..runtime import cases
+from .batch_firing import fire_batch
 from .cycles import from_db
-from .definitions import due_instant, mark_fired
+from .definitions import TimerDidNotFire, due_instant, mark_fired
 from .schedules import fire_schedule
 
 log = logging.getLogger(__name__)
@@ -41,11 +45,7 @@ MAX_ATTEMPTS = 5
 BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
 MAX_BACKOFF = timedelta(hours=1)
 INCIDENT_KIND = "timer"
-
-
-class TimerDidNotFire(RuntimeError):
-    """The engine kept waiting after the timer was marked fired (its expression or state
-    disagrees with the row)."""
+BATCH = 200  # rows of cases fired per transaction
 
 
 @dataclass
@@ -54,28 +54,50 @@ class FireReport:
     failed: list[int] = field(default_factory=list)
 
 
-def fire_due(system, now: datetime | None = None, limit: int | None = None) -> FireReport:
+def fire_due(system, now: datetime | None = None, limit: int | None = None,
+             batch: int = BATCH) -> FireReport:
     """Fire every row due by `now` (default: the clock's now), earliest first; at most
     `limit` of them. Safe to run in several processes at once. Rows whose case another
-    transaction holds are left for the next pass."""
+    transaction holds are left for the next pass. Rows of cases fire in batches
+    (batch_firing.py); a batch that fails is fired again one row at a time."""
     now = now or system.clock.now()
     report = FireReport()
     skip: set[int] = set()
     first_schedule = _first_schedule(system, now)
-    while limit is None or len(report.fired) + len(report.failed) < limit:
-        outcome = _fire_next(system, now, skip, first_schedule)
-        if outcome is None:
-            break
-        row_id, error, was_schedule = outcome
-        if was_schedule:
-            first_schedule = _first_schedule(system, now)
-        if error is not None:
-            skip.add(row_id)
-            report.failed.append(row_id)
-            _record_failure(system, row_id, error)
-        else:
-            report.fired.append(row_id)
+    alone = _first_alone(system, now)
+    while limit is None or _count(report) < limit:
+        size = batch if limit is None else min(batch, limit - _count(report))
+        try:
+            fired = fire_batch(system, now, skip, alone, size) if size > 1 else []
+        except Exception as error:  # fired again one by one: the bad row gets its failure
+            log.warning("timer batch failed, firing it one by one: %s: %s",
+                        type(error).__name__, error)
+            fired = None
+        if fired:
+            report.fired.extend(fired)
+            continue
+        # None left to batch (a row that fires alone is next), or a batch failed
+        for _ in range(size if fired is None else 1):
+            outcome = _fire_next(system, now, skip, first_schedule)
+            if outcome is None:
+                return report
+            row_id, error, was_schedule = outcome
+            if was_schedule:
+                first_schedule = _first_schedule(system, now)
+            if error is not None:
+                skip.add(row_id)
+                report.failed.append(row_id)
+                _record_failure(system, row_id, error)
+            else:
+                report.fired.append(row_id)
+            if limit is not None and _count(report) >= limit:
+                return report
+        alone = _first_alone(system, now)
     return report
+
+
+def _count(report: FireReport) -> int:
+    return len(report.fired) + len(report.failed)
 
 
 def next_due(system) -> datetime | None:
@@ -91,6 +113,15 @@ def _first_schedule(system, now: datetime) -> datetime | None:
     with system.database.transaction() as session:
         return session.scalar(select(func.min(Timer.due_at)).where(
             Timer.instance_id.is_(None), Timer.state == "waiting", Timer.due_at <= now))
+
+
+def _first_alone(system, now: datetime) -> datetime | None:
+    """The earliest due instant of a row that fires alone (not in a batch): a process
+    schedule's, or one that failed before (its success closes its incident)."""
+    with system.database.transaction() as session:
+        return session.scalar(select(func.min(Timer.due_at)).where(
+            Timer.state == "waiting", Timer.due_at <= now,
+            or_(Timer.instance_id.is_(None), Timer.attempts > 0)))
 
 
 def _fire_next(system, now: datetime, skip: set[int], first_schedule: datetime | None):

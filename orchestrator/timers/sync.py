@@ -21,7 +21,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -49,8 +49,42 @@ def sync_timers(
 ) -> list[int]:
     """Bring the instance's timer rows in line with the step; returns the ids of the rows
     that fired in it."""
+    return sync_timers_many(session, system, [(instance, workflow, delta)], at)
+
+
+def sync_timers_many(session: Session, system, steps: list, at: datetime) -> list[int]:
+    """`sync_timers` for several stepped cases ((instance, workflow, delta) each), with one
+    statement per kind of write (the scheduler fires timers in batches)."""
+    changes = []
+    for instance, workflow, delta in steps:
+        waiting, stopped = _changes(workflow, delta)
+        if waiting or stopped:
+            changes.append((instance, workflow, waiting, stopped))
+    if not changes:
+        return []
+    with session.no_autoflush:  # timer rows do not depend on the case's pending changes
+        fired = _close_stopped(session, changes, at)
+        again = _rows_again(session, changes)
+        new_rows, fired_ids = [], []
+        for instance, _workflow, waiting, _stopped in changes:
+            in_case = fired.get(instance.id, [])
+            new_rows += _waiting_rows(session, instance, waiting, again, in_case, at)
+            for row_id, task in in_case:
+                _fired(session, system, instance, row_id, task, at)
+                fired_ids.append(row_id)
+        if new_rows:
+            session.execute(insert(TIMERS), new_rows)
+    wakeup = getattr(system, "timer_wakeup", None)  # set by a scheduler in this process
+    if new_rows and wakeup is not None:
+        after_commit(session, wakeup.set)
+    return fired_ids
+
+
+def _changes(workflow, delta: Delta) -> tuple[dict[str, _Waiting], dict[str, bool]]:
+    """The timer tasks that wait after the step, and those that stopped waiting (task id →
+    cancelled, else it fired)."""
     waiting: dict[str, _Waiting] = {}
-    stopped: dict[str, bool] = {}  # task id → cancelled (else: it fired)
+    stopped: dict[str, bool] = {}
     for task_id, (old_state, body) in delta.changed.items():
         state = body["state"]
         if state == WAITING:
@@ -61,56 +95,59 @@ def sync_timers(
                                                .task_spec):
             stopped[task_id] = state == CANCELLED
     stopped.update({task_id: True for task_id, old in delta.removed.items() if old == WAITING})
-    if not waiting and not stopped:
-        return []
-    with session.no_autoflush:  # timer rows do not depend on the case's pending changes
-        fired = _close_stopped(session, instance, workflow, stopped, at)
-        new_rows = _waiting_rows(session, instance, waiting, fired, at)
-        for row_id, task in fired:
-            _fired(session, system, instance, row_id, task, at)
-    wakeup = getattr(system, "timer_wakeup", None)  # set by a scheduler in this process
-    if new_rows and wakeup is not None:
-        after_commit(session, wakeup.set)
-    return [row_id for row_id, _task in fired]
+    return waiting, stopped
 
 
-def _close_stopped(session, instance, workflow, stopped: dict, at) -> list[tuple[int, object]]:
+def _close_stopped(session, changes: list, at) -> dict[int, list[tuple[int, object]]]:
     """Close the rows of tasks that stopped waiting (one statement per outcome); returns
-    (row id, task) of those that fired."""
-    fired = []
+    (row id, task) of those that fired, by instance."""
+    fired: dict[int, list] = {}
+    workflows = {instance.id: workflow for instance, workflow, _w, _s in changes}
     for cancelled in (False, True):
-        task_ids = [task_id for task_id, was in stopped.items() if was is cancelled]
-        if not task_ids:
+        pairs = [(instance.id, task_id) for instance, _wf, _w, stopped in changes
+                 for task_id, was in stopped.items() if was is cancelled]
+        if not pairs:
             continue
         closed = session.execute(
             update(TIMERS)
-            .where(TIMERS.c.instance_id == instance.id, TIMERS.c.state == "waiting",
-                   TIMERS.c.task_id.in_(task_ids))
+            .where(TIMERS.c.instance_id.in_({pair[0] for pair in pairs}),
+                   tuple_(TIMERS.c.instance_id, TIMERS.c.task_id).in_(pairs),
+                   TIMERS.c.state == "waiting")
             .values(state="cancelled" if cancelled else "fired",
                     fired_at=None if cancelled else at)
-            .returning(TIMERS.c.id, TIMERS.c.task_id)
+            .returning(TIMERS.c.id, TIMERS.c.instance_id, TIMERS.c.task_id)
         ).all()
         if not cancelled:
-            fired += [(row.id, workflow.get_task_from_id(UUID(row.task_id))) for row in closed]
+            for row in sorted(closed, key=lambda row: row.id):
+                task = workflows[row.instance_id].get_task_from_id(UUID(row.task_id))
+                fired.setdefault(row.instance_id, []).append((row.id, task))
     return fired
 
 
-def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dict]:
-    """Insert the rows of tasks that started waiting; move on a cycle whose occurrence went
-    off (its row fired, the next occurrence gets a row). A task that only now waits has no
-    row yet, so only the others are looked up."""
-    again = [task_id for task_id, entry in waiting.items() if entry.before]
-    rows = {
-        row.task_id: row
+def _rows_again(session, changes: list) -> dict[tuple[int, str], object]:
+    """The waiting rows of tasks that waited before the step too, by (instance, task): a
+    task that only now waits has no row yet, so only the others are looked up."""
+    pairs = [(instance.id, task_id) for instance, _wf, waiting, _s in changes
+             for task_id, entry in waiting.items() if entry.before]
+    if not pairs:
+        return {}
+    return {
+        (row.instance_id, row.task_id): row
         for row in session.execute(
-            select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(
-                TIMERS.c.instance_id == instance.id, TIMERS.c.state == "waiting",
-                TIMERS.c.task_id.in_(again))
+            select(TIMERS.c.id, TIMERS.c.instance_id, TIMERS.c.task_id, TIMERS.c.due_at).where(
+                TIMERS.c.instance_id.in_({pair[0] for pair in pairs}),
+                tuple_(TIMERS.c.instance_id, TIMERS.c.task_id).in_(pairs),
+                TIMERS.c.state == "waiting")
         )
-    } if again else {}
+    }
+
+
+def _waiting_rows(session, instance, waiting: dict, again: dict, fired: list, at) -> list[dict]:
+    """The rows to insert for tasks that started waiting; moves on a cycle whose occurrence
+    went off (its row fired, the next occurrence gets a row)."""
     new_rows = []
     for task_id, entry in waiting.items():
-        row = rows.get(task_id)
+        row = again.get((instance.id, task_id))
         if row is not None and from_db(row.due_at) == entry.due:
             continue
         if row is not None:
@@ -125,8 +162,6 @@ def _waiting_rows(session, instance, waiting: dict, fired: list, at) -> list[dic
                 _close(session, [row.id], "cancelled", at)
         if entry.due is not None:
             new_rows.append(_row(instance, entry.task, entry.due, at))
-    if new_rows:
-        session.execute(insert(TIMERS), new_rows)
     return new_rows
 
 
