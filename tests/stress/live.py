@@ -1,12 +1,13 @@
-"""Real processes for the stress tests: `wsc serve` started, SIGKILLed and restarted on the
-test's database, and a small HTTP client that tells a lost answer (the server died while
-the request was on its way) apart from an answer."""
+"""Real processes for the stress tests: `wsc serve` and `wsc web` on the test's database,
+SIGKILLed and restarted, and a small HTTP client that tells a lost answer (the server died
+while the request was on its way) apart from an answer."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -52,28 +53,13 @@ class Server:
     def base(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [str(WSC), "serve", "--port", str(self.port), "--threads", str(self.threads)]
+
     def start(self, timeout: float = 60) -> None:
-        log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 (the child keeps it)
-        self.process = subprocess.Popen(
-            [str(WSC), "serve", "--port", str(self.port), "--threads", str(self.threads)],
-            env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
+        self._launch()
         self.starts += 1
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                status, _ = request(self.base, "GET", "/api/v1/health", timeout=2)
-                if status == 200:
-                    return
-            except Lost:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"wsc serve exited with {self.process.returncode}:\n"
-                                   f"{self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"wsc serve did not answer in {timeout} s:\n{self.log_tail()}")
-            time.sleep(0.1)
+        self._wait_ready(timeout)
 
     def kill(self) -> None:
         """SIGKILL: no handler runs, open transactions die with their connections."""
@@ -86,11 +72,75 @@ class Server:
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
-                self.kill()
+                self.process.kill()
+                self.process.wait(15)
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
+
+    def _launch(self) -> None:
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(self.command(), env=self.env, cwd=ROOT,
+                                            stdout=log, stderr=subprocess.STDOUT)
+
+    def _wait_ready(self, timeout: float, ready=lambda: True) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                status, _ = request(self.base, "GET", "/api/v1/health", timeout=2)
+                if status == 200 and ready():
+                    return
+            except Lost:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command()[1]} exited with {self.process.returncode}:"
+                                   f"\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.command()[1]} not ready in {timeout} s:\n"
+                                   f"{self.log_tail()}")
+            time.sleep(0.05)
+
+
+class GunicornServer(Server):
+    """`wsc web` (gunicorn, the production server) on a free loopback port. `kill()`
+    SIGKILLs one of its worker processes, as the kernel's OOM killer would; `start()` starts
+    the master the first time, and after a kill waits for the master to have replaced the
+    worker."""
+
+    def __init__(self, db_url: str, log_path: Path, workers: int = 2, threads: int = 4):
+        super().__init__(db_url, log_path, threads)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        return [str(WSC), "web", "--bind", self.base, "--workers", str(self.workers),
+                "--threads", str(self.threads)]
+
+    def start(self, timeout: float = 60) -> None:
+        if self.process is None:
+            self._launch()
+        self.starts += 1
+        self._wait_ready(timeout, lambda: len(self.worker_pids()) == self.workers)
+
+    def kill(self) -> None:
+        victim = random.choice(self.worker_pids())
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while victim in self.worker_pids():  # until the master has reaped it
+            assert time.monotonic() < deadline, f"worker {victim} still there after SIGKILL"
+            time.sleep(0.01)
+
+    def worker_pids(self) -> list[int]:
+        """The master's child processes (from /proc)."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended while we looked
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                children.append(int(stat.parent.name))
+        return children
 
 
 def request(base: str, method: str, path: str, token: str | None = None,

@@ -1,7 +1,9 @@
 """kill -9 of the server during completes, again and again: nothing lost, nothing doubled,
 every case goes on to its end.
 
-`wsc serve` runs as a real process on the test's database (both backends). Client threads
+The server runs as real processes on the test's database: `wsc serve` (waitress, both
+backends; the whole process is killed and started again) and `wsc web` (gunicorn, two
+workers, PostgreSQL; a worker is killed and its master starts a new one). Client threads
 start `punishment_reporting` cases over HTTP and walk each through its six sign-offs (claim,
 complete), while a killer SIGKILLs the server at random moments, each while a completion
 is on its way, and starts it again. A request whose answer is lost is sent again once the
@@ -30,7 +32,7 @@ from sqlalchemy import func, select
 from engine_helpers import deploy_file, make_system
 from orchestrator.persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from stress.consistency import assert_each_step_once
-from stress.live import ROOT, Lost, Server, log_in, request, verify_audit
+from stress.live import ROOT, GunicornServer, Lost, Server, log_in, request, verify_audit
 
 KILLS = int(os.environ.get("WSC_STRESS_KILLS", "4"))
 CLIENTS = int(os.environ.get("WSC_STRESS_CLIENTS", "4"))
@@ -164,10 +166,13 @@ def run_clients(clients: Clients, killer: threading.Thread) -> list[BaseExceptio
     return errors
 
 
-def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path):
+@pytest.mark.parametrize("command", ["serve", "web"])
+def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path, command):
+    if command == "web" and not db_url.startswith("postgresql"):
+        pytest.skip("wsc web's worker processes share a PostgreSQL database")
     system = make_system(db_url)
     deploy_file(system, REPORTING)
-    server = Server(db_url, tmp_path / "serve.log")
+    server = (Server if command == "serve" else GunicornServer)(db_url, tmp_path / "web.log")
     try:
         server.start()
         clients = Clients(server)
@@ -206,7 +211,8 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
         open_tasks = session.scalar(select(func.count()).where(HumanTask.state != "completed"))
     system.close()
     cases = statuses.get("completed", 0)
-    print(f"\n{KILLS} kills, {cases} cases, {len(clients.acknowledged)} completions answered, "
+    print(f"\nwsc {command}: {KILLS} kills, {cases} cases, "
+          f"{len(clients.acknowledged)} completions answered, "
           f"{clients.lost} tries without an answer; after a loss: {dict(clients.after_loss)}")
     assert not clients.failures
     assert set(statuses) == {"completed"}, statuses
