@@ -1,11 +1,12 @@
 """50 clients racing on the same tasks over real HTTP: exactly one claim and one completion
 per task, every loser told 409 (or 403: the task is another user's), never a 500.
 
-`wsc serve` runs as a real process on the test's database (both backends). Five clerks of
-涪城区 share 50 client threads (ten each). For every task all 50 are released at once by a
-barrier; each claims and then completes: the claim race is between users, the completion
-race between the ten threads of the winner (the others may not complete it). WSC_STRESS_TASKS
-(default 8) sets how many tasks they fight over.
+The server runs as real processes on the test's database: `wsc serve` (one process, both
+backends) and `wsc web` (gunicorn, two worker processes racing too, PostgreSQL). Five
+clerks of 涪城区 share 50 client threads (ten each). For every task all 50 are released at
+once by a barrier; each claims and then completes: the claim race is between users, the
+completion race between the ten threads of the winner (the others may not complete it).
+WSC_STRESS_TASKS (default 8) sets how many tasks they fight over.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from engine_helpers import deploy_file, make_system
 from orchestrator.accounts import create_user
 from orchestrator.persistence.tables import HumanTask
 from stress.consistency import assert_each_step_once
-from stress.live import ROOT, USERS_PASSWORD, Server, log_in, request, verify_audit
+from stress.live import (
+    ROOT,
+    USERS_PASSWORD,
+    GunicornServer,
+    Server,
+    log_in,
+    request,
+    verify_audit,
+)
 
 CLIENTS = 50
 TASKS = int(os.environ.get("WSC_STRESS_TASKS", "8"))
@@ -81,11 +90,16 @@ def race(base: str, tokens: dict[str, str], tasks: list[str]) -> list[tuple]:
     return answers
 
 
-def test_fifty_clients_racing_get_one_claim_and_one_completion_per_task(db_url, tmp_path):
+@pytest.mark.parametrize("command", ["serve", "web"])
+def test_fifty_clients_racing_get_one_claim_and_one_completion_per_task(db_url, tmp_path,
+                                                                       command):
+    if command == "web" and not db_url.startswith("postgresql"):
+        pytest.skip("wsc web's worker processes share a PostgreSQL database")
     system = make_system(db_url)
     deploy_file(system, REPORTING)
     add_clerks(system)
-    server = Server(db_url, tmp_path / "serve.log", threads=16)
+    server = (Server(db_url, tmp_path / "serve.log", threads=16) if command == "serve"
+              else GunicornServer(db_url, tmp_path / "web.log", workers=2, threads=8))
     try:
         server.start()
         tokens = {username: log_in(server.base, username)[0] for username in CLERKS}
@@ -95,7 +109,7 @@ def test_fifty_clients_racing_get_one_claim_and_one_completion_per_task(db_url, 
         server.stop()
 
     statuses = Counter(status for *_, status in answers)
-    print(f"\n{CLIENTS} clients, {TASKS} tasks: {dict(statuses)}")
+    print(f"\nwsc {command}: {CLIENTS} clients, {TASKS} tasks: {dict(statuses)}")
     assert not [a for a in answers if a[3] >= 500], server.log_tail()
     by_task: dict[str, dict] = defaultdict(lambda: {"claim": [], "complete": []})
     for task_id, username, action, status in answers:
