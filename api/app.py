@@ -16,6 +16,7 @@ from .auth import BEARER_SCHEME
 from .blueprints import register_all
 from .context import EXTENSION_KEY
 from .errors import http_error, register_error_handlers
+from .input_limits import register_input_limits
 from .pages import register_pages
 from .schemas.common import ErrorSchema
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
     )
     app.json.ensure_ascii = False  # names of units and enterprises are Chinese
     app.extensions[EXTENSION_KEY] = system
+    register_input_limits(app)
     # several processes serve one database: a year loaded elsewhere counts here too
     app.before_request(CalendarWatch(system).check)
     api = WscApi(app)

@@ -11,6 +11,7 @@ from orchestrator.timers.inbox import inbox, mark_read
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ROW_NUMBER
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications",
                 description="In-app notifications: reminders and escalations")
@@ -37,7 +38,7 @@ class NotificationPageSchema(Schema):
 
 class NotificationListArgsSchema(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "only unread ones"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=ROW_NUMBER)
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -58,6 +59,7 @@ class Notifications(MethodView):
 @blp.route("/<int:notification_id>/read", methods=["POST"])
 @auth_required()
 @blp.response(200, NotificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def read(notification_id):
     """Mark one of the caller's notifications read."""
     system = get_system()

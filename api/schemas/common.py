@@ -3,7 +3,12 @@ or an enterprise."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+# The largest value a PostgreSQL `integer` column holds: ids and page numbers beyond it are
+# refused (422) here, not by the database (500).
+INTEGER_MAX = 2**31 - 1
+ROW_NUMBER = validate.Range(min=1, max=INTEGER_MAX)
 
 
 class ErrorBodySchema(Schema):

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from orchestrator.incentive.vocabulary import ENTRY_STATUSES, FACT_KINDS
 from orchestrator.register.vocabulary import SOURCES
 
-from .common import EnterpriseRefSchema
+from .common import ROW_NUMBER, EnterpriseRefSchema
 from .workflow import PageArgsSchema
 
 CREDIT_CODE = {"description": "unified social credit code (GB 32100, 18 characters)"}
@@ -137,8 +137,8 @@ class ApplicationSchema(Schema):
 
 class ObjectionSchema(Schema):
     enterprise = fields.String(metadata=CREDIT_CODE)
-    case = fields.Integer(required=True, metadata={"description": "the grant case that ended "
-                                                                  "refused, or the removal case"})
+    case = fields.Integer(required=True, validate=ROW_NUMBER, metadata={
+        "description": "the grant case that ended refused, or the removal case"})
     objection = fields.Dict(required=True,
                             metadata={"description": "the form incentive_objection"})
 

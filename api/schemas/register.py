@@ -15,7 +15,7 @@ from orchestrator.register.vocabulary import (
     SOURCES,
 )
 
-from .common import EnterpriseRefSchema
+from .common import INTEGER_MAX, ROW_NUMBER, EnterpriseRefSchema
 from .workflow import PageArgsSchema
 
 CREDIT_CODE = {"description": "unified social credit code (GB 32100, 18 characters)"}
@@ -86,12 +86,12 @@ class FactCreateSchema(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     severity = fields.String(allow_none=True, validate=validate.OneOf(list(SEVERITIES)),
                              metadata={"description": "accidents only"})
-    deaths = fields.Integer(allow_none=True, validate=validate.Range(min=0),
+    deaths = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=INTEGER_MAX),
                             metadata={"description": "accidents only"})
     responsibility = fields.Boolean(
         allow_none=True, metadata={"description": "accidents only: a responsibility accident "
                                                   "(责任事故) of the enterprise"})
-    related_fact_id = fields.Integer(allow_none=True)
+    related_fact_id = fields.Integer(allow_none=True, validate=ROW_NUMBER)
     details = fields.Dict(keys=fields.String(), load_default=dict)
 
 

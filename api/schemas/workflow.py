@@ -7,10 +7,11 @@ from datetime import UTC
 from marshmallow import Schema, fields, validate
 
 from ..context import get_system
+from .common import ROW_NUMBER
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=ROW_NUMBER)
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -33,7 +34,7 @@ class DeployResultSchema(Schema):
 
 
 class VersionArgsSchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=ROW_NUMBER)
 
 
 class InstanceCreateSchema(Schema):
@@ -111,7 +112,7 @@ class CompleteSchema(Schema):
 
 
 class AssignSchema(Schema):
-    assignee_id = fields.Integer(required=True)
+    assignee_id = fields.Integer(required=True, validate=ROW_NUMBER)
 
 
 class InstanceSchema(Schema):
