@@ -14,6 +14,7 @@ from orchestrator.errors import NotFound
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 
 blp = Blueprint("calendar", __name__, url_prefix="/calendar",
                 description="The official working-day calendar (国务院节假日安排)")
@@ -61,6 +62,7 @@ def _year(year: int) -> dict:
 class CalendarYear(MethodView):
     @auth_required()
     @blp.response(200, CalendarYearSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, year):
         """One year of the calendar as the engine counts it."""
         return _year(year)
@@ -68,7 +70,9 @@ class CalendarYear(MethodView):
     @auth_required("admin")
     @blp.arguments(CalendarLoadSchema)
     @blp.response(200, CalendarYearSchema)
-    @blp.alt_response(422, description="Each bad field or date with what is wrong")
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="Each bad field or date with what is wrong")
+    @blp.alt_response(404, response="NOT_FOUND")
     def put(self, body, year):
         """Load or replace a year (admin); 422 names every bad date."""
         system = get_system()

@@ -8,13 +8,14 @@ designer runs a year of deadlines in seconds."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from orchestrator import audit
+from orchestrator.errors import InvalidInput
 from orchestrator.timers.cycles import TimerValueError, period
 from orchestrator.timers.simulation import advance_clock
 
@@ -69,6 +70,15 @@ def _reading():
     return {"now": get_system().clock.now(), "simulated": True}
 
 
+def _moved_by(duration, fields) -> datetime:
+    """The instant `duration()` after now; 422 naming `fields` if it passes the year 9999."""
+    try:
+        return get_system().clock.now() + duration()
+    except OverflowError:
+        raise InvalidInput("the clock cannot move past the year 9999",
+                           {field: ["too far"] for field in fields}) from None
+
+
 def _move(target, details: dict):
     """Record the move, then make it, firing what falls due on the way: a move that cannot
     be audited does not happen."""
@@ -100,7 +110,7 @@ class Clock(MethodView):
         """Set the clock to an instant, or move it on by a duration (admin or designer);
         every timer due by then fires first."""
         if "advance" in body:
-            target = get_system().clock.now() + period(body["advance"])
+            target = _moved_by(lambda: period(body["advance"]), ["advance"])
             return _move(target, {"advance": body["advance"]})
         return _move(body["now"], {})
 
@@ -112,4 +122,4 @@ class ClockAdvance(MethodView):
     @blp.response(200, ClockSchema)
     def post(self, body):
         """Move the clock forward (admin or designer)."""
-        return _move(get_system().clock.now() + timedelta(**body), {"advance": body})
+        return _move(_moved_by(lambda: timedelta(**body), body), {"advance": body})

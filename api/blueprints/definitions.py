@@ -13,6 +13,7 @@ from orchestrator.persistence.tables import ProcessDefinition
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.workflow import (
     DefinitionDetailSchema,
     DefinitionSchema,
@@ -45,6 +46,7 @@ def list_definitions():
 @blp.route("/<string:key>")
 @auth_required()
 @blp.response(200, DefinitionDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_definition(key):
     with get_system().database.transaction() as session:
         definition = repository.latest(session, key)
@@ -53,13 +55,15 @@ def get_definition(key):
             .where(ProcessDefinition.key == key)
             .order_by(ProcessDefinition.version)
         ).all()
-    return {**DefinitionSchema().dump(definition), "versions": versions}
+    latest = {name: getattr(definition, name) for name in DefinitionSchema().fields}
+    return {**latest, "versions": versions}
 
 
 @blp.route("/<string:key>/bpmn")
 @auth_required()
 @blp.arguments(VersionArgsSchema, location="query")
 @blp.response(200, content_type="application/xml")
+@blp.alt_response(404, response="NOT_FOUND")
 def get_bpmn(args, key):
     with get_system().database.transaction() as session:
         definition = repository.version(session, key, args.get("version"))
@@ -70,7 +74,8 @@ def get_bpmn(args, key):
 @auth_required(*DESIGNERS)
 @blp.response(201, DeployResultSchema)
 @blp.alt_response(200, schema=DeployResultSchema, description="Same content: no new version")
-@blp.alt_response(422, description="The model is refused; details name each element")
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="The model is refused; details name each element")
 def deploy():
     """Deploy a BPMN file (as the XML body, or multipart `file`, with optional `dmn` files)."""
     system = get_system()

@@ -60,6 +60,7 @@ def limit_public_request() -> None:
 @auth_required()
 @blp.arguments(StatusArgsSchema, location="query")
 @blp.response(200, CreditStatusViewSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def status(args, credit_code):
     """An enterprise's entries in force, their consequences (三(二)), its principal's
     personal credit and its penalties on record; more for staff of its jurisdiction."""
@@ -84,6 +85,8 @@ def status_search(args):
 @blp.route("/public/credit-status/<credit_code>")
 @blp.arguments(StatusArgsSchema, location="query")
 @blp.response(200, CreditStatusViewSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def public_status(args, credit_code):
     """What anyone may know of an enterprise's credit status (no log-in; rate-limited)."""
     limit_public_request()
@@ -96,6 +99,7 @@ def public_status(args, credit_code):
 @blp.route("/public/credit-status")
 @blp.arguments(SearchArgsSchema, location="query")
 @blp.response(200, SearchResultsSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def public_search(args):
     """Enterprises by name with their standing (no log-in; rate-limited)."""
     limit_public_request()
@@ -107,6 +111,7 @@ def public_search(args):
 @blp.route("/public/entries")
 @blp.arguments(PublicEntryArgsSchema, location="query")
 @blp.response(200, PublicEntryPageSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def entries(args):
     """Active entries of joint punishment and the blacklist (no log-in; rate-limited)."""
     limit_public_request()
@@ -120,6 +125,7 @@ def entries(args):
 @blp.route("/public/penalties")
 @blp.arguments(PublicPenaltyArgsSchema, location="query")
 @blp.response(200, PublicPenaltyPageSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def penalties(args):
     """Administrative penalties on public record (双公示; no log-in; rate-limited)."""
     limit_public_request()
@@ -135,6 +141,7 @@ def penalties(args):
 @blp.route("/public/licences")
 @blp.arguments(PublicLicenceArgsSchema, location="query")
 @blp.response(200, PublicLicencePageSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def licences(args):
     """Administrative licences on public record (双公示; no log-in; rate-limited): valid ones
     only, by credit code or part of the enterprise's name."""

@@ -37,6 +37,7 @@ def docx_response(generated):
 @blp.route("/process-instances/<int:instance_id>/documents")
 @auth_required()
 @blp.response(200, CaseDocumentsSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def case_documents(instance_id):
     """The kinds of document a case can produce, and those generated for its signed steps."""
     system = get_system()
@@ -48,6 +49,7 @@ def case_documents(instance_id):
 @blp.route("/process-instances/<int:instance_id>/documents/<kind>")
 @auth_required()
 @blp.response(200, content_type=MEDIA_TYPE, description="The document as a Word file")
+@blp.alt_response(404, response="NOT_FOUND")
 def case_document(instance_id, kind):
     system = get_system()
     with system.database.transaction() as session:
@@ -60,6 +62,7 @@ def case_document(instance_id, kind):
 @blp.response(200, content_type=MEDIA_TYPE,
               description="The document as a Word file; for a sign-off task it is recorded "
                           "with its signer and SHA-256")
+@blp.alt_response(404, response="NOT_FOUND")
 def task_document(task_id, kind):
     system = get_system()
     with system.database.transaction() as session:

@@ -19,6 +19,7 @@ from orchestrator.register.scope import enterprise_by_code, visible_enterprise
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.incentive import (
     ApplicationSchema,
     CreditStatusArgsSchema,
@@ -86,8 +87,10 @@ def qualifying(args):
 @auth_required()
 @blp.arguments(ApplicationSchema)
 @blp.response(201, InstanceDetailSchema)
-@blp.alt_response(409, description="An application is under way, the enterprise is an "
-                                   "incentive object already, or the renewal is not open")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="An application is under way, the enterprise is an "
+                              "incentive object already, or the renewal is not open")
+@blp.alt_response(404, response="NOT_FOUND")
 def apply(args):
     """Apply (annex 1): the enterprise itself, or its industry authority on its behalf;
     `renewal` applies again once the renewal window opened. Starts the grant case."""
@@ -122,7 +125,8 @@ def object_to(args):
 @auth_required()
 @blp.arguments(EvidenceUploadSchema, location="files")
 @blp.response(201, IncentiveEvidenceSchema)
-@blp.alt_response(413, description="The file is larger than the upload limit")
+@blp.alt_response(413, schema=ErrorSchema, description="The file is larger than the upload limit")
+@blp.alt_response(404, response="NOT_FOUND")
 def attach(args, instance_id):
     """Attach an evidence file to a running incentive case (multipart part `file`): the
     application's supporting material, a refusal's, a removal's or an objection's evidence.
@@ -140,6 +144,7 @@ def attach(args, instance_id):
 @blp.route("/incentive/cases/<int:instance_id>/evidence")
 @auth_required()
 @blp.response(200, IncentiveEvidenceListSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def list_evidence(instance_id):
     with get_system().database.transaction() as session:
         instance = evidence.incentive_case(session, current_caller(), instance_id)
@@ -150,6 +155,7 @@ def list_evidence(instance_id):
 @auth_required()
 @blp.response(200, content_type="application/octet-stream",
               description="The file, with its media type and name")
+@blp.alt_response(404, response="NOT_FOUND")
 def download_evidence(instance_id, evidence_id):
     with get_system().database.transaction() as session:
         instance = evidence.incentive_case(session, current_caller(), instance_id)
@@ -178,6 +184,7 @@ def list_entries(args):
 @auth_required()
 @blp.arguments(CreditStatusArgsSchema, location="query")
 @blp.response(200, CreditStatusSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def credit_status(args, credit_code):
     """The registers the enterprise is in and what follows (三(二)): the green channel for an
     incentive object (三(二)1), the restrictions of joint punishment (三(二)2)."""
@@ -191,6 +198,7 @@ def credit_status(args, credit_code):
 @auth_required()
 @blp.arguments(EligibilityArgsSchema)
 @blp.response(200, EligibilitySchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def evaluate(args, credit_code):
     """Dry run of the six conditions of 三(一)4 on a day, each with the facts and window it
     rests on. Writes nothing; an enterprise may check its own before applying."""
@@ -204,6 +212,7 @@ def evaluate(args, credit_code):
 @auth_required()
 @blp.arguments(IncentiveFactListArgsSchema, location="query")
 @blp.response(200, IncentiveFactPageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def list_facts(args, credit_code):
     """The enterprise's incentive facts, the latest first."""
     system, caller = get_system(), current_caller()
@@ -219,6 +228,8 @@ def list_facts(args, credit_code):
 @auth_required()
 @blp.arguments(IncentiveFactCreateSchema)
 @blp.response(201, IncentiveFactSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def record_fact(args, credit_code):
     """Record what the conditions need beyond the punishment register: a public safety
     commitment or its breach, a standardisation grade, a new occupational disease case, a

@@ -45,6 +45,7 @@ def list_incidents(args):
 @auth_required("admin")
 @blp.arguments(RetrySchema)
 @blp.response(200, IncidentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def retry(args, incident_id):
     """Run the failed task again, optionally with corrected data."""
     system = get_system()

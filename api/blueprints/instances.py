@@ -40,6 +40,7 @@ def _row(instance, version) -> dict:
 @auth_required()
 @blp.arguments(InstanceCreateSchema)
 @blp.response(201, InstanceDetailSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 def start(args):
     """Start a case for a district of the caller's jurisdiction; it runs to its first task."""
     system, caller = get_system(), current_caller()
@@ -70,6 +71,7 @@ def list_instances(args):
 @blp.route("/<int:instance_id>")
 @auth_required()
 @blp.response(200, InstanceDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_instance(instance_id):
     with get_system().database.transaction() as session:
         return _detail(session, current_caller(), instance_id)
@@ -78,6 +80,7 @@ def get_instance(instance_id):
 @blp.route("/<int:instance_id>/audit")
 @auth_required()
 @blp.response(200, AuditTrailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_audit(instance_id):
     with get_system().database.transaction() as session:
         events, valid = instances.audit_trail(session, current_caller(), instance_id)

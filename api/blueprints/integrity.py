@@ -47,6 +47,7 @@ def _commitment(commitment, enterprise) -> dict:
 @auth_required()
 @blp.arguments(CommitmentCreateSchema)
 @blp.response(201, CommitmentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def publish(args):
     """Publish the enterprise's commitment (the six points of 三(一)2 and the commitments
     signed at every level); it supersedes the previous one."""
@@ -71,6 +72,8 @@ def commitment_overview():
 
 @blp.route("/public/commitments/<credit_code>")
 @blp.response(200, CommitmentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def public_commitment(credit_code):
     """An enterprise's published commitment (no log-in; rate-limited)."""
     limit_public_request()
@@ -83,6 +86,8 @@ def public_commitment(credit_code):
 @auth_required()
 @blp.arguments(ReportCreateSchema)
 @blp.response(201, ReportSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def file_report(args):
     """File the year's integrity report (one per year: 409 for a second)."""
     system, caller = get_system(), current_caller()
@@ -111,6 +116,7 @@ def report_overview(args):
 @blp.route("/integrity-reports/<int:report_id>")
 @auth_required()
 @blp.response(200, ReportSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def report(report_id):
     with get_system().database.transaction() as session:
         return integrity_reports.visible_report(session, current_caller(), report_id)
@@ -120,6 +126,7 @@ def report(report_id):
 @auth_required()
 @blp.arguments(ReportCheckSchema)
 @blp.response(200, ReportSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def check(args, report_id):
     """An inspection checked the report (四(四))."""
     system = get_system()

@@ -50,6 +50,7 @@ def deliveries(args):
 @blp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
 @auth_required("admin")
 @blp.response(200, DeliverySchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def retry(delivery_id):
     """A dead delivery becomes pending and due now (409 unless it is dead)."""
     system = get_system()

@@ -13,6 +13,7 @@ from orchestrator.register.vocabulary import FACT_KINDS
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.register import (
     DecisionSchema,
     EnterpriseCreateSchema,
@@ -65,7 +66,7 @@ def list_enterprises(args):
 @auth_required()
 @blp.arguments(EnterpriseCreateSchema)
 @blp.response(201, EnterpriseSchema)
-@blp.alt_response(409, description="The credit code is registered already")
+@blp.alt_response(409, schema=ErrorSchema, description="The credit code is registered already")
 def create_enterprise(args):
     """Register an enterprise of a district in the caller's jurisdiction; a wrong credit
     code or ID number is 422 naming the field and what is wrong."""
@@ -78,6 +79,7 @@ def create_enterprise(args):
 @blp.route("/<string:credit_code>")
 @auth_required()
 @blp.response(200, EnterpriseSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_enterprise(credit_code):
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:
@@ -89,6 +91,8 @@ def get_enterprise(credit_code):
 @auth_required()
 @blp.arguments(EnterpriseUpdateSchema)
 @blp.response(200, EnterpriseSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def update_enterprise(args, credit_code):
     """Correct an enterprise: only the fields given change."""
     system, caller = get_system(), current_caller()
@@ -102,6 +106,8 @@ def update_enterprise(args, credit_code):
 @auth_required()
 @blp.arguments(EvaluationArgsSchema)
 @blp.response(200, DecisionSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def evaluate(args, credit_code):
     """Dry run of the criteria (三(一)3) on a day: the decision, the window, the counts, and
     for every reason its clause and the facts it rests on. Writes nothing."""
@@ -116,6 +122,7 @@ def evaluate(args, credit_code):
 @auth_required()
 @blp.arguments(FactListArgsSchema, location="query")
 @blp.response(200, FactPageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def list_facts(args, credit_code):
     """The enterprise's facts, the latest first, with their evidence files."""
     system, caller = get_system(), current_caller()
@@ -133,6 +140,8 @@ def list_facts(args, credit_code):
 @auth_required()
 @blp.arguments(FactCreateSchema)
 @blp.response(201, FactSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def record_fact(args, credit_code):
     """Record a fact with its source and providing department (三(四)1(1)); attach its
     evidence with POST /facts/{id}/attachments."""

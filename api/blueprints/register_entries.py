@@ -50,6 +50,7 @@ def entries(args):
 @blp.route("/entries/<int:entry_id>")
 @auth_required()
 @blp.response(200, EntryDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def entry(entry_id):
     """One entry with its reasons and the explanation it was proposed on."""
     with get_system().database.transaction() as session:

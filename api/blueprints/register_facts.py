@@ -15,6 +15,7 @@ from orchestrator.register.facts import visible_fact
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.register import AttachmentSchema, EvidenceUploadSchema, FactSchema
 from .register_enterprises import fact_view
 
@@ -27,6 +28,7 @@ blp = Blueprint(
 @blp.route("/<int:fact_id>")
 @auth_required()
 @blp.response(200, FactSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_fact(fact_id):
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:
@@ -39,7 +41,9 @@ def get_fact(fact_id):
 @auth_required()
 @blp.arguments(EvidenceUploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
-@blp.alt_response(413, description="The file is larger than the upload limit")
+@blp.alt_response(413, schema=ErrorSchema, description="The file is larger than the upload limit")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def attach(args, fact_id):
     """Attach an evidence file (multipart part `file`): 413 over the size limit, 422 for a
     type that is not allowed or content that does not match its type."""
@@ -58,6 +62,7 @@ def attach(args, fact_id):
 @auth_required()
 @blp.response(200, content_type="application/octet-stream",
               description="The file, with its media type and name")
+@blp.alt_response(404, response="NOT_FOUND")
 def download(fact_id, attachment_id):
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:

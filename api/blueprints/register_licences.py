@@ -14,6 +14,7 @@ from orchestrator.register.scope import enterprise_by_code
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.licences import (
     LicenceCorrectionSchema,
     LicenceCreateSchema,
@@ -49,6 +50,7 @@ def licence_view(system, session, licence, enterprise) -> dict:
 @auth_required()
 @blp.arguments(LicenceListArgsSchema, location="query")
 @blp.response(200, LicencePageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def list_licences(args, credit_code):
     """The enterprise's licences, the latest decision first, ended ones included."""
     system, caller = get_system(), current_caller()
@@ -65,7 +67,9 @@ def list_licences(args, credit_code):
 @auth_required()
 @blp.arguments(LicenceCreateSchema)
 @blp.response(201, RecordedLicenceSchema)
-@blp.alt_response(409, description=CONFLICT)
+@blp.alt_response(409, schema=ErrorSchema, description=CONFLICT)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def record_licence(args, credit_code):
     """Record a licence decision; it is published to the credit platforms with the write."""
     system, caller = get_system(), current_caller()
@@ -78,6 +82,7 @@ def record_licence(args, credit_code):
 @blp.route("/licences/<int:licence_id>")
 @auth_required()
 @blp.response(200, RecordedLicenceSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_licence(licence_id):
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:
@@ -90,7 +95,8 @@ def get_licence(licence_id):
 @auth_required()
 @blp.arguments(LicenceCorrectionSchema)
 @blp.response(200, RecordedLicenceSchema)
-@blp.alt_response(409, description=CONFLICT)
+@blp.alt_response(409, schema=ErrorSchema, description=CONFLICT)
+@blp.alt_response(404, response="NOT_FOUND")
 def correct_licence(args, licence_id):
     """Correct a valid licence: only the fields given change, with the reason audited."""
     system, caller = get_system(), current_caller()
@@ -106,7 +112,8 @@ def correct_licence(args, licence_id):
 @auth_required()
 @blp.arguments(LicenceEndSchema)
 @blp.response(200, RecordedLicenceSchema)
-@blp.alt_response(409, description=CONFLICT)
+@blp.alt_response(409, schema=ErrorSchema, description=CONFLICT)
+@blp.alt_response(404, response="NOT_FOUND")
 def end_licence(args, licence_id):
     """End a valid licence by 撤回 (withdrawn), 撤销 (annulled), 注销 (cancelled) or 吊销
     (revoked); it leaves the public lists."""

@@ -12,6 +12,7 @@ from orchestrator.worklist.queries import TaskFilters, worklist
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
+from ..schemas.common import ErrorSchema
 from ..schemas.workflow import (
     AssignSchema,
     CompleteSchema,
@@ -47,6 +48,7 @@ def list_tasks(args):
 @blp.route("/<string:task_id>")
 @auth_required()
 @blp.response(200, TaskDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 def get_task(task_id):
     system = get_system()
     with system.database.transaction() as session:
@@ -65,7 +67,9 @@ def _act(action, task_id, *args):
 @blp.route("/<string:task_id>/claim", methods=["POST"])
 @auth_required()
 @blp.response(200, TaskSchema)
-@blp.alt_response(409, description="Already claimed or closed")
+@blp.alt_response(409, schema=ErrorSchema, description="Already claimed or closed")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def claim(task_id):
     return _act(actions.claim, task_id)
 
@@ -73,6 +77,8 @@ def claim(task_id):
 @blp.route("/<string:task_id>/unclaim", methods=["POST"])
 @auth_required()
 @blp.response(200, TaskSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def unclaim(task_id):
     return _act(actions.unclaim, task_id)
 
@@ -81,6 +87,8 @@ def unclaim(task_id):
 @auth_required()
 @blp.arguments(AssignSchema)
 @blp.response(200, TaskSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def assign(args, task_id):
     """A leader gives a task of his unit to a member holding the task's role."""
     return _act(actions.assign, task_id, args["assignee_id"])
@@ -90,7 +98,10 @@ def assign(args, task_id):
 @auth_required()
 @blp.arguments(CompleteSchema)
 @blp.response(200, InstanceDetailSchema)
-@blp.alt_response(422, description="The form's fields, each with its message")
+@blp.alt_response(422, schema=ErrorSchema, description="The form's fields, each with its message")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def complete(args, task_id):
     """Complete a claimed task with its form's data; the case runs to its next wait state."""
     system, caller = get_system(), current_caller()

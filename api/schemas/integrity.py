@@ -76,7 +76,7 @@ class ReportCheckSchema(Schema):
 
 
 class ReportOverviewArgsSchema(Schema):
-    year = fields.Integer(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=9999))
     state = fields.String(validate=validate.OneOf(("submitted", "late", "missing")))
 
 
