@@ -209,6 +209,7 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
         ends = Counter(session.scalars(select(AuditEvent.instance_id)
                                        .where(AuditEvent.action == "end")))
         open_tasks = session.scalar(select(func.count()).where(HumanTask.state != "completed"))
+        steps = Counter(session.execute(select(HumanTask.instance_id, HumanTask.element_id)))
     system.close()
     cases = statuses.get("completed", 0)
     print(f"\nwsc {command}: {KILLS} kills, {cases} cases, "
@@ -221,6 +222,7 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
     lost_steps = set(clients.acknowledged) - set(counts["complete"])
     assert not lost_steps, f"completions answered 200 but not in the audit trail: {lost_steps}"
     assert len(counts["complete"]) == 6 * cases  # six sign-offs a case, each once
+    assert len(steps) == 6 * cases and set(steps.values()) == {1}, "a step ran twice"
     assert clients.lost > 0, "no kill hit a request: the test proved nothing"
     verify_audit(db_url)
 
