@@ -52,11 +52,14 @@ def sessions(system, query: str, name: str) -> int:
         return session.scalar(text(query), {"name": name})
 
 
-def wait_while_firing(system, name: str, timeout: float = 60) -> None:
-    """Until scheduler `name` is inside a firing transaction (it holds timer rows)."""
+def firing_now(system, names: list[str], timeout: float = 60) -> int:
+    """The index of a scheduler inside a firing transaction (it holds timer rows)."""
     deadline = time.monotonic() + timeout
-    while not sessions(system, HOLDING_TIMER_ROWS, name):
-        assert time.monotonic() < deadline, f"{name} never held timer rows"
+    while True:
+        for index, name in enumerate(names):
+            if sessions(system, HOLDING_TIMER_ROWS, name):
+                return index
+        assert time.monotonic() < deadline, f"none of {names} held timer rows"
         time.sleep(0.005)
 
 
@@ -88,8 +91,8 @@ def test_scheduler_killed_mid_sweep_every_timer_fires_exactly_once(db_url, tmp_p
         at_kill = []
         for kill in range(1, KILLS + 1):
             wait_until_fired(system, TIMERS * kill // (KILLS + 2))
-            victim, name = running.pop(0), names.pop(0)
-            wait_while_firing(system, name)
+            index = firing_now(system, names)
+            victim, name = running.pop(index), names.pop(index)
             assert victim.poll() is None, "the scheduler ended before it could be killed"
             victim.kill()  # SIGKILL, inside its transaction
             victim.wait(30)
