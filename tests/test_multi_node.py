@@ -4,7 +4,7 @@ PostgreSQL database set up with `wsc migrate`, `wsc load-demo` and `wsc load-pro
 
 Cases go from start to end over HTTP with every step on another node than the one before
 (claimed on one, completed on the other), so each worker's cached workflow is stale most of
-the time; a defence period fires in the schedulers, never in the web workers. At the end
+the time; the defence periods are fired by the schedulers (web workers run none). At the end
 every case is completed, every timer fired exactly once, and every audit chain verifies. A
 calendar year loaded through one node counts on every worker of the other.
 """
