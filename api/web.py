@@ -24,7 +24,6 @@ class WebServer(BaseApplication):
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.application = None
         super().__init__(prog="wsc web")
 
     def load_config(self) -> None:
@@ -45,12 +44,10 @@ class WebServer(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self):
-        if self.application is None:
-            self.application = create_app(self.settings)
-        return self.application
+        """Called once, in the master (preload); gunicorn keeps the app as `callable`."""
+        return create_app(self.settings)
 
     def _post_fork(self, _server, _worker) -> None:
         """In the new worker: forget the master's pooled connections without closing them
         (they are the master's); the worker's first query connects anew."""
-        if self.application is not None:
-            get_system(self.application).database.engine.dispose(close=False)
+        get_system(self.callable).database.engine.dispose(close=False)
