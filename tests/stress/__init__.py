@@ -12,6 +12,6 @@ WSC_STRESS_KILLS: server kills (default 4) and scheduler kills (default 1);
 WSC_STRESS_CLIENTS: client threads driving cases while the server is killed (default 4);
 WSC_STRESS_TASKS: tasks (cases, for the parallel branches) the 50 racing clients fight
 over (default 8);
-WSC_STRESS_TIMERS: due timers of the scheduler test (default 2,000);
+WSC_STRESS_TIMERS: due timers of the scheduler test (default 3,000);
 WSC_STRESS_SEED: the seed of the kill moments (default: random).
 """

@@ -8,7 +8,7 @@ of the firing transaction (FOR UPDATE SKIP LOCKED), so the killed scheduler's cl
 with its session, which the server ends at once: nothing stays claimed, the others fire
 those rows. At the end every row has fired, every case has one `timer_fired` and has
 completed, no transaction is left open, and every audit chain verifies.
-WSC_STRESS_TIMERS (default 2,000) and WSC_STRESS_KILLS (default 1) scale it.
+WSC_STRESS_TIMERS (default 3,000) and WSC_STRESS_KILLS (default 1) scale it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from orchestrator.persistence.tables import AuditEvent, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
 from stress.live import ROOT, WSC, verify_audit, wsc_env
 
-TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "2000"))
+TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "3000"))
 KILLS = int(os.environ.get("WSC_STRESS_KILLS", "1"))
 
 
