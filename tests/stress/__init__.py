@@ -6,7 +6,7 @@ on the two branches of a parallel split over HTTP, a scheduler SIGKILLed mid-swe
 the same tests with bigger numbers from the environment:
 
     WSC_STRESS_KILLS=100 WSC_STRESS_CLIENTS=8 WSC_STRESS_TASKS=100 WSC_STRESS_TIMERS=20000 \\
-        .venv/bin/pytest -q -s tests/stress
+        .venv/bin/pytest -q -s --timeout=0 tests/stress
 
 WSC_STRESS_KILLS: server kills (default 4) and scheduler kills (default 1);
 WSC_STRESS_CLIENTS: client threads driving cases while the server is killed (default 4);
