@@ -108,6 +108,8 @@ def apply(args):
 @auth_required("enterprise")
 @blp.arguments(ObjectionSchema)
 @blp.response(201, InstanceDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def object_to(args):
     """The enterprise's written objection to a refusal or a removal (三(四)2(5)); the
     industry authority that provided the information handles it."""
