@@ -129,6 +129,7 @@ def object_to(args):
 @blp.response(201, IncentiveEvidenceSchema)
 @blp.alt_response(413, schema=ErrorSchema, description="The file is larger than the upload limit")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def attach(args, instance_id):
     """Attach an evidence file to a running incentive case (multipart part `file`): the
     application's supporting material, a refusal's, a removal's or an objection's evidence.

@@ -46,6 +46,7 @@ def list_incidents(args):
 @blp.arguments(RetrySchema)
 @blp.response(200, IncidentSchema)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def retry(args, incident_id):
     """Run the failed task again, optionally with corrected data."""
     system = get_system()

@@ -51,6 +51,7 @@ def deliveries(args):
 @auth_required("admin")
 @blp.response(200, DeliverySchema)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def retry(delivery_id):
     """A dead delivery becomes pending and due now (409 unless it is dead)."""
     system = get_system()

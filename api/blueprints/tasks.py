@@ -79,6 +79,7 @@ def claim(task_id):
 @blp.response(200, TaskSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def unclaim(task_id):
     return _act(actions.unclaim, task_id)
 
@@ -89,6 +90,7 @@ def unclaim(task_id):
 @blp.response(200, TaskSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 def assign(args, task_id):
     """A leader gives a task of his unit to a member holding the task's role."""
     return _act(actions.assign, task_id, args["assignee_id"])
