@@ -193,7 +193,8 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
         assert not errors, f"{errors[0]!r}; server log:\n{server.log_tail()}"
         assert server.starts == KILLS + 1
 
-        # after the last restart: every case still open goes on to its end
+        # after the last restart: every case still open goes on to its end (the clients
+        # finish theirs, so these are cases a start created whose answer was lost)
         with system.database.transaction() as session:
             unfinished = session.scalars(select(ProcessInstance.id).where(
                 ProcessInstance.status != "completed")).all()
@@ -213,7 +214,8 @@ def test_kill_9_during_completes_loses_no_step_and_doubles_none(db_url, tmp_path
     system.close()
     cases = statuses.get("completed", 0)
     print(f"\nwsc {command}: {KILLS} kills, {cases} cases, "
-          f"{len(clients.acknowledged)} completions answered, "
+          f"{len(clients.acknowledged)} completions answered, {len(unfinished)} left by a "
+          "lost start, "
           f"{clients.lost} tries without an answer; after a loss: {dict(clients.after_loss)}")
     assert not clients.failures
     assert set(statuses) == {"completed"}, statuses
