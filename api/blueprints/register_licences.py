@@ -96,6 +96,7 @@ def get_licence(licence_id):
 @blp.arguments(LicenceCorrectionSchema)
 @blp.response(200, RecordedLicenceSchema)
 @blp.alt_response(409, schema=ErrorSchema, description=CONFLICT)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 def correct_licence(args, licence_id):
     """Correct a valid licence: only the fields given change, with the reason audited."""
@@ -113,6 +114,7 @@ def correct_licence(args, licence_id):
 @blp.arguments(LicenceEndSchema)
 @blp.response(200, RecordedLicenceSchema)
 @blp.alt_response(409, schema=ErrorSchema, description=CONFLICT)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 def end_licence(args, licence_id):
     """End a valid licence by 撤回 (withdrawn), 撤销 (annulled), 注销 (cancelled) or 吊销
