@@ -23,7 +23,6 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..errors import Conflict
@@ -196,7 +195,6 @@ def _write_cases(session: Session, instances: list) -> None:
         ]).rowcount
         if written != len(members):
             raise Conflict("a case of the timer batch was changed by another writer")
-        for instance, changed in members:  # stored: nothing left for the ORM to flush
-            for column, value in changed.items():
-                set_committed_value(instance, column, value)
-            set_committed_value(instance, "revision", instance.revision + 1)
+        for instance, _changed in members:  # written: the ORM keeps no copy to flush again
+            session.expunge(instance)
+            instance.revision += 1
