@@ -95,7 +95,6 @@ def _retry_timers(session: Session, system, caller, incident: Incident) -> Incid
         audit.append(session, chain=TIMERS_CHAIN, action="timer_retried", actor=caller.actor,
                      at=now, details=details)
     else:
-        cases.touching(session, system, instance)
         audit.append(session, instance=instance, action="timer_retried", actor=caller.actor,
                      at=now, task_id=incident.task_id, details=details)
     return incident

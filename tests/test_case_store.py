@@ -32,7 +32,7 @@ def _stored(system, instance_id: int) -> dict:
 def _cached(system, instance_id: int):
     with system.database.transaction() as session:
         instance = session.get(ProcessInstance, instance_id)
-        entry = system.cases.take(instance.id, instance.revision)
+        entry = system.cases.take(instance.id, instance.workflow_revision)
         assert entry is not None, "the committed step left its workflow in the cache"
         system.cases.put(entry)
         return entry.workflow
@@ -124,3 +124,48 @@ def _one_round(system, instance_id):
         actions.claim(session, system, who, task_id)
     with system.database.transaction() as session:
         actions.complete(session, system, who, task_id, {})
+
+
+def _open_task(system, instance_id):
+    from orchestrator.persistence.tables import HumanTask
+
+    with system.database.transaction() as session:
+        return session.scalar(select(HumanTask.id).where(
+            HumanTask.instance_id == instance_id, HumanTask.state == "open"))
+
+
+def _cache_holds(system, instance_id) -> bool:
+    with system.database.transaction() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        entry = system.cases.take(instance.id, instance.workflow_revision)
+        if entry is not None:
+            system.cases.put(entry)
+        return entry is not None
+
+
+def test_a_claim_in_another_process_keeps_the_cached_workflow_a_step_does_not(db_url):
+    """Two web processes (two Systems, two caches) on one database: a claim in one leaves
+    the other's cached workflow valid; a step in one makes the other read the rows again."""
+    first, second = make_system(db_url), make_system(db_url)
+    key, _ = deploy_file(first, MODELS / "review_loop.bpmn")
+    with first.database.transaction() as session:
+        instance = cases.start(session, first, caller(first, "fc.clerk").actor, key,
+                               "sc-my-fc", {"rounds": 0, "limit": 4})
+    assert _cache_holds(first, instance.id)
+
+    task_id = _open_task(first, instance.id)
+    with second.database.transaction() as session:
+        actions.claim(session, second, caller(second, "fc.clerk"), task_id)
+    assert _cache_holds(first, instance.id)
+    with first.database.transaction() as session:
+        actions.complete(session, first, caller(first, "fc.clerk"), task_id, {})
+    assert _stored(first, instance.id) == _snapshot(_cached(first, instance.id))
+
+    _one_round(second, instance.id)  # second reads the rows, steps, caches
+    assert not _cache_holds(first, instance.id)
+    _one_round(first, instance.id)
+    assert _stored(first, instance.id) == _snapshot(_cached(first, instance.id))
+    with first.database.transaction() as session:
+        assert cases_data(session, instance.id)["rounds"] == 3
+    first.close()
+    second.close()

@@ -108,9 +108,10 @@ class ProcessDefinition(Base):
 
 class ProcessInstance(Base):
     """A case: one run of a definition version for one jurisdiction (the case's district).
-    `revision` is bumped by every step (version check); `workflow` holds the workflow-level
-    engine state, the tasks live in `engine_task`. `audit_head`/`audit_seq` end the audit
-    chain so appending needs no query."""
+    `revision` is bumped by every write of the row (version check); `workflow_revision` only
+    by a step, so a workflow cached by one process stays valid across another's claims.
+    `workflow` holds the workflow-level engine state, the tasks live in `engine_task`.
+    `audit_head`/`audit_seq` end the audit chain so appending needs no query."""
 
     __tablename__ = "process_instance"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +121,7 @@ class ProcessInstance(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    workflow_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     workflow: Mapped[dict] = mapped_column(JSON)
     started_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     started_at: Mapped[datetime]

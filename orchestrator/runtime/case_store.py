@@ -1,9 +1,10 @@
 """Loading and saving a case's workflow, writing only what a step changed.
 
 A process keeps recently used workflows in memory (`CaseCache`), keyed by instance and
-revision. A writer locks the instance row first, so the cached object is used by one writer
-at a time; if the row's revision differs from the cached one, another process moved the
-case on and the workflow is read again from its rows. The cache only takes a workflow back
+workflow revision (bumped by every save, not by claims or other writes of the row). A
+writer locks the instance row first, so the cached object is used by one writer at a time;
+if the row's workflow revision differs from the cached one, another process stepped the
+case and the workflow is read again from its rows. The cache only takes a workflow back
 after its transaction committed.
 """
 
@@ -61,13 +62,6 @@ class CaseCache:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
-    def rebase(self, instance_id: int, old: int, new: int) -> None:
-        """A write that did not touch the workflow (claim, assign) moved the revision on."""
-        with self._lock:
-            state = self._entries.get(instance_id)
-            if state is not None and state.revision == old:
-                state.revision = new
-
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -107,7 +101,7 @@ def _restore(instance: ProcessInstance, rows: list, specs, script_engine) -> Cas
     workflow = restore_workflow(
         spec, subprocess_specs, instance.workflow, by_workflow, script_engine
     )
-    state = CaseState(instance.id, instance.revision, workflow,
+    state = CaseState(instance.id, instance.workflow_revision, workflow,
                       next_seq=max((row.seq for row in rows), default=0))
     for row in rows:
         if row.workflow_id != "":
@@ -156,6 +150,7 @@ def save_many(session: Session, cases: list[tuple[CaseState, ProcessInstance]],
                 )
             )
         instance.workflow = workflow_attrs(state.workflow)
+        instance.workflow_revision += 1
         after_commit(session, partial(_committed, cache, state, instance))
     return [delta for delta, _removed in changes]
 
@@ -282,5 +277,5 @@ def _upsert(session: Session, rows: list[dict]) -> None:
 
 
 def _committed(cache: CaseCache, state: CaseState, instance: ProcessInstance) -> None:
-    state.revision = instance.revision
+    state.revision = instance.workflow_revision
     cache.put(state)

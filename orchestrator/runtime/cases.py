@@ -17,7 +17,6 @@ from .. import audit
 from ..audit import Actor
 from ..definitions import repository
 from ..errors import Conflict, InvalidInput, NotFound
-from ..persistence.database import after_commit
 from ..persistence.tables import Incident, ProcessInstance
 from ..timers.sync import sync_timers
 from ..worklist.routing import sync_human_tasks
@@ -57,6 +56,7 @@ def start(
         updated_at=now,
         audit_head="",
         audit_seq=0,
+        workflow_revision=0,
     )
     session.add(instance)
     session.flush()
@@ -93,17 +93,10 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
-def touching(session: Session, system, instance: ProcessInstance) -> None:
-    """Declare a write to the instance row that leaves the workflow as it is (claims,
-    assignments append to its audit chain): the cached workflow follows the new revision."""
-    old = instance.revision
-    after_commit(session, lambda: system.cases.rebase(instance.id, old, instance.revision))
-
-
 @contextmanager
 def writing(session: Session, system, instance: ProcessInstance):
     """The locked instance's workflow, from this process's cache or from its rows."""
-    state = system.cases.take(instance.id, instance.revision)
+    state = system.cases.take(instance.id, instance.workflow_revision)
     if state is None:
         specs = system.specs.get_by_id(session, instance.definition_id)
         state = case_store.load(session, instance, specs, system.script_engine)

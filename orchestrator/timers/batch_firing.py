@@ -105,7 +105,7 @@ def _states(session: Session, system, instances: list) -> dict:
     """Each case's workflow: from this process's cache, the others read with one query."""
     states, missing = {}, []
     for instance in instances:
-        state = system.cases.take(instance.id, instance.revision)
+        state = system.cases.take(instance.id, instance.workflow_revision)
         if state is None:
             missing.append(instance)
         else:

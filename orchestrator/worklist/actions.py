@@ -32,7 +32,6 @@ def claim(session: Session, system, caller, task_id: str) -> HumanTask:
     task, instance = locked_task(session, system, caller, task_id)
     if not may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
-    cases.touching(session, system, instance)
     now = system.clock.now()
     won = session.execute(
         update(HumanTask)
@@ -51,7 +50,6 @@ def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
     is_leader = caller.role == "leader" and caller.org_unit_id == task.org_unit_id
     if task.claimed_by != caller.user_id and not (is_leader and task.claimed_by):
         raise Forbidden(f"task {task_id} is not claimed by you")
-    cases.touching(session, system, instance)
     now = system.clock.now()
     released = session.execute(
         update(HumanTask)
@@ -78,7 +76,6 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
             f"user {assignee_id} is not an active {task.role} of unit {task.org_unit_id}",
             {"assignee_id": [f"must be an active {task.role} of unit {task.org_unit_id}"]},
         )
-    cases.touching(session, system, instance)
     now = system.clock.now()
     done = session.execute(
         update(HumanTask)
