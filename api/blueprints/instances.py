@@ -41,6 +41,7 @@ def _row(instance, version) -> dict:
 @blp.arguments(InstanceCreateSchema)
 @blp.response(201, InstanceDetailSchema)
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def start(args):
     """Start a case for a district of the caller's jurisdiction; it runs to its first task."""
