@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -26,6 +26,10 @@ from ..persistence.database import after_commit
 from ..persistence.tables import EngineTask, ProcessInstance
 from .serializer import restore_workflow, task_to_dict, workflow_attrs
 from .workflow import CaseWorkflow
+
+# Task rows are written with Core statements on the table: the ORM's bulk paths cost more
+# than the statements themselves on every step.
+_TASKS = EngineTask.__table__
 
 
 @dataclass
@@ -144,11 +148,8 @@ def save_many(session: Session, cases: list[tuple[CaseState, ProcessInstance]],
     _upsert(session, rows)
     for (state, instance), (_delta, removed) in zip(cases, changes, strict=True):
         if removed:
-            session.execute(
-                delete(EngineTask).where(
-                    EngineTask.instance_id == state.instance_id, EngineTask.id.in_(removed)
-                )
-            )
+            session.execute(delete(_TASKS).where(
+                _TASKS.c.instance_id == state.instance_id, _TASKS.c.id.in_(removed)))
         instance.workflow = workflow_attrs(state.workflow)
         instance.workflow_revision += 1
         after_commit(session, partial(_committed, cache, state, instance))
@@ -264,16 +265,18 @@ def _subprocess_rows(state: CaseState) -> tuple[list[dict], dict[str, int | None
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
+    if rows:
+        session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _upsert_statement(dialect: str):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(EngineTask)
-    statement = statement.on_conflict_do_update(
-        index_elements=[EngineTask.instance_id, EngineTask.id],
+    statement = insert(_TASKS)
+    return statement.on_conflict_do_update(
+        index_elements=[_TASKS.c.instance_id, _TASKS.c.id],
         set_={"body": statement.excluded.body, "workflow_id": statement.excluded.workflow_id},
     )
-    session.execute(statement, rows)
 
 
 def _committed(cache: CaseCache, state: CaseState, instance: ProcessInstance) -> None:

@@ -35,7 +35,7 @@ def sync_human_tasks(
             closed.append(task_id)  # closes the human task, if the task had one
     closed.extend(t for t, old in delta.removed.items() if old == READY)
     if opened:
-        session.execute(insert(HumanTask), opened)
+        session.execute(insert(HumanTask.__table__), opened)  # Core: no ORM bulk path
     if closed:
         session.execute(
             update(HumanTask)
