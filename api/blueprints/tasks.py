@@ -107,7 +107,6 @@ def assign(args, task_id):
 def complete(args, task_id):
     """Complete a claimed task with its form's data; the case runs to its next wait state."""
     system, caller = get_system(), current_caller()
-    with system.database.transaction() as session:
+    with system.database.transaction() as session:  # the answer is read before the commit
         outcome = actions.complete(session, system, caller, task_id, args["data"])
-    with system.database.transaction() as session:
         return _detail(session, caller, outcome.instance_id)
