@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from orchestrator.runtime import instances
+from orchestrator.runtime.idempotency import start_once
 
 from ..auth import auth_required, current_caller
 from ..context import get_system
@@ -14,6 +15,7 @@ from ..schemas.workflow import (
     InstanceDetailSchema,
     InstanceListArgsSchema,
     InstancePageSchema,
+    StartHeadersSchema,
 )
 
 blp = Blueprint(
@@ -38,22 +40,31 @@ def _row(instance, version) -> dict:
 
 @blp.route("", methods=["POST"])
 @auth_required()
+@blp.arguments(StartHeadersSchema, location="headers")
 @blp.arguments(InstanceCreateSchema)
 @blp.response(201, InstanceDetailSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-def start(args):
-    """Start a case for a district of the caller's jurisdiction; it runs to its first task."""
+def start(headers, args):
+    """Start a case for a district of the caller's jurisdiction; it runs to its first task.
+    With an Idempotency-Key, sending the same start again answers with the same case
+    (header Idempotent-Replayed: true) instead of starting another."""
     system, caller = get_system(), current_caller()
-    with system.database.transaction() as session:
-        instance = instances.start_case(
+
+    def start_case():
+        return instances.start_case(
             session, system, caller, args["process_key"], args["jurisdiction"],
             args.get("enterprise"), args["data"],
         )
-        instance_id = instance.id
+
     with system.database.transaction() as session:
-        return _detail(session, caller, instance_id)
+        key = headers.get("idempotency_key")
+        if key is None:
+            instance_id, replayed = start_case().id, False
+        else:
+            instance_id, replayed = start_once(session, system, caller, key, args, start_case)
+        return _detail(session, caller, instance_id), {"Idempotent-Replayed": str(replayed).lower()}
 
 
 @blp.route("")

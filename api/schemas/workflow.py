@@ -48,6 +48,16 @@ class InstanceCreateSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class StartHeadersSchema(Schema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=[validate.Length(min=1, max=200),
+                  validate.Regexp(r"^[\x21-\x7e]+$", error="must be printable ASCII")],
+        metadata={"description": "any unique text of the client's choosing: the same start "
+                                 "sent again with it returns the case the first one made"},
+    )
+
+
 class InstanceListArgsSchema(PageArgsSchema):
     process_key = fields.String()
     status = fields.String(validate=validate.OneOf(["running", "completed", "incident"]))

@@ -247,3 +247,16 @@ from . import (  # noqa: E402, F401
     register_tables,
     time_tables,
 )
+
+
+class StartRequest(Base):
+    """A start a client sent with an Idempotency-Key: the key, per user, names one case, so
+    a start repeated after a lost answer returns that case instead of a second one.
+    `fingerprint` is the SHA-256 of the request, to refuse the key for another request."""
+
+    __tablename__ = "start_request"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    created_at: Mapped[datetime]
