@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from docx import Document
 from register_helpers import DEMO, NOON_IN_CHINA, TODAY, enterprise_id, record
+from sqlalchemy import func, select
 
 from api.context import get_system
 from api_helpers import DEMO_PASSWORD, close_app, make_app
 from engine_helpers import DESIGNER, deploy_file
 from orchestrator.audit import SYSTEM
 from orchestrator.definitions.repository import deploy_directory
+from orchestrator.persistence.tables import ProcessInstance
 from orchestrator.register.entries import activate_entry, propose_entry
 
 REPORTING = Path(__file__).resolve().parent.parent / "processes" / "punishment_reporting.bpmn"
@@ -290,3 +292,22 @@ def test_another_district_gets_no_document_of_the_case(app, hengtai_case):
         enterprise.get(f"/cases/{case_id}/documents/notice"))
     anonymous = app.test_client().get(f"/cases/{case_id}/documents/notice")
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+
+
+def test_the_start_form_sent_twice_starts_one_case(app):
+    """A double click or a resent form: the form's own key makes the second send show the
+    case the first one started."""
+    client = app.test_client()
+    _log_in(client, "fc.clerk")
+    html = client.get("/cases").get_data(as_text=True)
+    form = {"process_key": "punishment_reporting", "jurisdiction": "sc-my-fc",
+            "enterprise": "", "csrf_token": _token(client, "/cases"),
+            "start_key": re.search(r'name="start_key" value="([^"]+)"', html).group(1)}
+    first, second = client.post("/cases", data=form), client.post("/cases", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "重复提交，未再发起" in shown
+    with get_system(app).database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 1
+    another = _start(client)  # a new form, a new key: a new case
+    assert f"/cases/{another}" != first.headers["Location"]

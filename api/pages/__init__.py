@@ -29,6 +29,7 @@ from .display import (
     error_text,
 )
 from .security import check_csrf, csrf_token, page_caller
+from .starting import new_start_key
 
 STATUS_OF = {"not_found": 404, "forbidden": 403, "conflict": 409, "claim_conflict": 409,
              "invalid": 422}
@@ -116,7 +117,8 @@ def _template_context() -> dict:
     return {
         "caller": caller, "caller_unit": unit, "nav": _nav(caller),
         "now": system.clock.now(), "simulated_clock": system.clock.simulated,
-        "csrf_token": csrf_token, "ROLE_NAMES": ROLE_NAMES, "LEVEL_NAMES": LEVEL_NAMES,
+        "csrf_token": csrf_token, "new_start_key": new_start_key,
+        "ROLE_NAMES": ROLE_NAMES, "LEVEL_NAMES": LEVEL_NAMES,
         "INSTANCE_STATUS": INSTANCE_STATUS, "TASK_STATE": TASK_STATE, "DECISIONS": DECISIONS,
         "unit_name": lambda unit_id: directory.unit(unit_id).name
         if unit_id and unit_id in directory else (unit_id or ""),

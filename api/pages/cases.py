@@ -32,6 +32,7 @@ from .lookups import (
     user_names,
 )
 from .security import login_required
+from .starting import start_from_form
 from .task_forms import labels_and_choices
 
 bp = Blueprint("cases", __name__)
@@ -77,13 +78,12 @@ def start(caller):
     enterprise = request.form.get("enterprise", "").strip() or None
     try:
         with system.database.transaction() as db:
-            instance = instances.start_case(db, system, caller, process, district, enterprise,
-                                            {})
-            instance_id = instance.id
+            instance_id, again = start_from_form(db, system, caller, lambda: instances.start_case(
+                db, system, caller, process, district, enterprise, {}))
     except OrchestratorError as error:
         flash(f"未能发起案件：{error_text(error.code, error.message)}", "error")
         return redirect(url_for("pages.cases.index"))
-    flash(f"案件 #{instance_id} 已发起。", "success")
+    flash(f"案件 #{instance_id} 已发起{'（重复提交，未再发起）' if again else ''}。", "success")
     return redirect(url_for("pages.cases.show", instance_id=instance_id))
 
 

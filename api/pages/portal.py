@@ -31,6 +31,7 @@ from ..context import get_system
 from .display import error_text
 from .lookups import latest_definitions, process_names
 from .security import login_required
+from .starting import start_from_form
 
 bp = Blueprint("portal", __name__)
 CASES_SHOWN = 100
@@ -98,8 +99,9 @@ def start(caller):
     try:
         with system.database.transaction() as db:
             enterprise = db.get(Enterprise, caller.enterprise_id)
-            instance_id = start_case(db, system, caller, process_key, enterprise.district_id,
-                                     enterprise.credit_code, {}).id
+            instance_id, _again = start_from_form(db, system, caller, lambda: start_case(
+                db, system, caller, process_key, enterprise.district_id,
+                enterprise.credit_code, {}))
     except OrchestratorError as error:
         flash(f"未能发起：{error_text(error.code, error.message)}", "error")
         return redirect(url_for("pages.portal.index"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from ..errors import InvalidInput
 from ..persistence.tables import ProcessInstance, StartRequest
 
 HEADER = "Idempotency-Key"
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, as the column holds it
 
 
 def start_once(
@@ -27,6 +29,9 @@ def start_once(
     start: Callable[[], ProcessInstance],
 ) -> tuple[int, bool]:
     """(the case's id, whether it was started earlier) for `request` under `key`."""
+    if not _KEY.match(key):
+        raise InvalidInput(f"{HEADER} must be 1 to 200 printable ASCII characters",
+                           {HEADER: ["must be 1 to 200 printable ASCII characters"]})
     fingerprint = hashlib.sha256(json.dumps(
         request, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     earlier = session.get(StartRequest, (caller.user_id, key))
