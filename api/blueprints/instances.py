@@ -25,7 +25,10 @@ blp = Blueprint(
 
 
 def _detail(session, caller, instance_id: int) -> dict:
-    view = instances.instance_view(session, caller, instance_id)
+    return detail_of(instances.instance_view(session, caller, instance_id))
+
+
+def detail_of(view: instances.InstanceView) -> dict:
     return {**_row(view.instance, view.version), "open_tasks": view.open_tasks, "data": view.data}
 
 

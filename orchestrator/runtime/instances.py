@@ -98,7 +98,11 @@ class InstanceView:
 
 
 def instance_view(session: Session, caller, instance_id: int) -> InstanceView:
-    instance = visible_instance(session, caller, instance_id)
+    return view_of(session, visible_instance(session, caller, instance_id))
+
+
+def view_of(session: Session, instance: ProcessInstance) -> InstanceView:
+    """The view of a case already known to be the caller's (they just acted on it)."""
     version = session.scalar(
         select(ProcessDefinition.version).where(ProcessDefinition.id == instance.definition_id)
     )
