@@ -3,8 +3,8 @@
 The app is built once in the master and forked (preload). SQLAlchemy's pool must not cross
 a fork (two processes would talk on one socket), so each worker drops the connections it
 inherited before serving and opens its own. The in-process caches stay correct with several
-workers: a cached case is used only while its revision matches the row its writer locked
-(orchestrator.runtime.case_store), specs are cached by definition id (a version never
+workers: a cached case is used only while its workflow revision matches the row its writer
+locked (orchestrator.runtime.case_store), specs are cached by definition id (a version never
 changes), and the calendar is re-read when another process loaded a year
 (orchestrator.calendar.watch). Workers never fire timers: `wsc scheduler` processes do.
 """
