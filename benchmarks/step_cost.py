@@ -17,18 +17,17 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from copy import deepcopy
 from pathlib import Path
 
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.databases import new_database  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
 from orchestrator.persistence.tables import HumanTask, ProcessInstance  # noqa: E402
@@ -38,7 +37,6 @@ from orchestrator.worklist import actions  # noqa: E402
 from tests.engine_helpers import caller, deploy_file, make_system  # noqa: E402
 
 MODEL = ROOT / "tests" / "models" / "review_loop.bpmn"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def bare_step_us(samples: int, workflow_class, rounds: int = 10) -> float:
@@ -133,21 +131,6 @@ def _done(case: Case) -> int:
         ), {"i": case.instance_id})
 
 
-def _postgres_database() -> tuple[str, callable]:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"wsc_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=500)
@@ -168,7 +151,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         results = {"SQLite": persisted(f"sqlite:///{folder}/bench.sqlite3", args.rounds,
                                        args.samples)}
-    url, drop = _postgres_database()
+    url, drop = new_database()
     try:
         results["PostgreSQL"] = persisted(url, args.rounds, args.samples)
     finally:

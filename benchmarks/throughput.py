@@ -25,7 +25,8 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.step_cost import MODEL, _postgres_database  # noqa: E402
+from benchmarks.databases import new_database  # noqa: E402
+from benchmarks.step_cost import MODEL  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
 from orchestrator.persistence.tables import HumanTask  # noqa: E402
@@ -91,7 +92,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
 
-    url, drop = _postgres_database()
+    url, drop = new_database()
     try:
         shares = prepare(url, args.workers, args.cases)
         results = multiprocessing.get_context("spawn").Queue()

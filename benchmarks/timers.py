@@ -22,17 +22,16 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from benchmarks.databases import new_database  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.database import Database  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
@@ -43,8 +42,6 @@ from tests.test_scheduler_processes import (  # noqa: E402
     start_waiting_case,
 )
 
-POSTGRES = os.environ.get("WSC_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WSC = ROOT / ".venv" / "bin" / "wsc"
 BATCH = 20_000  # cases copied per statement
 
@@ -59,16 +56,13 @@ FROM timer WHERE state = 'fired'
 
 
 def fresh_database() -> tuple[str, object]:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"wsc_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    """A new database, migrated, with the demo organisation; and its drop."""
+    url, drop = new_database()
     upgrade(url)
     database = Database(url)
     load_demo(database)
     database.dispose()
-    return url, admin
+    return url, drop
 
 
 def populate(system: System, timers: int) -> None:
@@ -84,7 +78,7 @@ def populate(system: System, timers: int) -> None:
 
 
 def run(timers: int, processes: int, lead: float, keep: bool) -> None:
-    url, admin = fresh_database()
+    url, drop = fresh_database()
     system = System(Settings(database_url=url, run_scheduler=False))
     try:
         began = time.perf_counter()
@@ -121,10 +115,7 @@ def run(timers: int, processes: int, lead: float, keep: bool) -> None:
     finally:
         system.close()
         if not keep:
-            with admin.connect() as connection:
-                connection.execute(text(
-                    f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+            drop()
 
 
 def main() -> None:

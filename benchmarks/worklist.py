@@ -22,11 +22,10 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.auth import issue_token  # noqa: E402
+from benchmarks.databases import new_database  # noqa: E402
 from benchmarks.worklist_data import fill  # noqa: E402
 from orchestrator.accounts import caller_for  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
@@ -42,8 +42,6 @@ from orchestrator.settings import Settings  # noqa: E402
 from orchestrator.system import System  # noqa: E402
 from orchestrator.worklist.queries import TaskFilters, worklist  # noqa: E402
 
-POSTGRES = os.environ.get("WSC_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_MS = 20.0
 PER_PAGE = 50  # the API's default page
 NO_FILTERS = TaskFilters()
@@ -194,21 +192,6 @@ def measure(system: System, client, samples: int, seed: int) -> None:
           f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
-def create_database() -> tuple[str, callable]:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"wsc_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
-
-
 def filled(system: System) -> bool:
     with system.database.transaction() as session:
         return session.scalar(text("SELECT EXISTS (SELECT 1 FROM human_task)"))
@@ -226,7 +209,7 @@ def main() -> None:
                         "already filled (never dropped)")
     args = parser.parse_args()
 
-    url, drop = (args.database_url, None) if args.database_url else create_database()
+    url, drop = (args.database_url, None) if args.database_url else new_database()
     upgrade(url)
     system = System(Settings(database_url=url, run_scheduler=False))
     try:

@@ -34,3 +34,15 @@ def token_for(client: FlaskClient, username: str, password: str = DEMO_PASSWORD)
 
 def auth_headers(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> dict:
     return {"Authorization": f"Bearer {token_for(client, username, password)}"}
+
+
+def headers_by_user(client: FlaskClient):
+    """`headers(username)`: the user's bearer header, logging in once per user."""
+    tokens: dict[str, dict] = {}
+
+    def headers(username: str) -> dict:
+        if username not in tokens:
+            tokens[username] = auth_headers(client, username)
+        return tokens[username]
+
+    return headers

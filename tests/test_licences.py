@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from test_publication import SECRET, Receiver, settings_for
 
 from api.context import get_system
-from api_helpers import auth_headers, close_app, make_app
+from api_helpers import close_app, headers_by_user, make_app
 from engine_helpers import DESIGNER, caller
 from orchestrator.definitions.repository import deploy_directory
 from orchestrator.licences.records import end_licence, record_licence
@@ -50,13 +50,7 @@ def client(app):
 
 @pytest.fixture
 def as_user(client):
-    tokens = {}
-
-    def headers(username):
-        if username not in tokens:
-            tokens[username] = auth_headers(client, username)
-        return tokens[username]
-    return headers
+    return headers_by_user(client)
 
 
 def body(**values) -> dict:

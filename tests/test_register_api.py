@@ -13,7 +13,7 @@ from register_helpers import DEMO, NOON_IN_CHINA, TODAY
 from sqlalchemy import func, select
 
 from api.context import get_system
-from api_helpers import auth_headers, close_app, make_app
+from api_helpers import auth_headers, close_app, headers_by_user, make_app
 from engine_helpers import DESIGNER
 from orchestrator.audit import SYSTEM
 from orchestrator.definitions.repository import deploy_directory
@@ -50,13 +50,7 @@ def client(app):
 
 @pytest.fixture
 def as_user(client):
-    tokens = {}
-
-    def headers(username):
-        if username not in tokens:
-            tokens[username] = auth_headers(client, username)
-        return tokens[username]
-    return headers
+    return headers_by_user(client)
 
 
 def error_of(response, status):
