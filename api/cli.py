@@ -100,7 +100,7 @@ def serve(host: str, port: int, threads: int) -> None:
 @main.command()
 @click.option("--bind", help="host:port  [default: WSC_WEB_BIND, else 127.0.0.1:8000]")
 @click.option("--workers", type=int, help="processes  [default: WSC_WEB_WORKERS, else 2]")
-@click.option("--threads", type=int, help="per process  [default: WSC_WEB_THREADS, else 4]")
+@click.option("--threads", type=int, help="per process  [default: WSC_WEB_THREADS, else 2]")
 def web(bind: str | None, workers: int | None, threads: int | None) -> None:
     """Serve the API with gunicorn, several worker processes: the production server, one or
     more per deployment on one PostgreSQL database. It never fires timers: run `wsc

@@ -3,7 +3,7 @@ PostgreSQL database, set up as the README's "Deployment and scaling" says, drive
 processes over loopback.
 
     .venv/bin/python benchmarks/http_throughput.py [--cases 2000] [--clients 16]
-        [--workers 2] [--threads 4]
+        [--workers 2] [--threads 2]
 
 Three phases, each over every case, each timed alone: start a case
 (POST /process-instances), claim its open task (POST /tasks/{id}/claim), complete the
@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--postgres", default=POSTGRES, help="server URL (any database)")
     options = parser.parse_args()
 
