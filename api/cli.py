@@ -151,14 +151,15 @@ def scheduler(until_empty: bool) -> None:
 def retry_timer_command(timer_id: int) -> None:
     """Put a failed timer back to fire now (after fixing its cause, e.g. loading the
     calendar year it needed); closes its incident."""
+    from orchestrator.audit import Actor
     from orchestrator.errors import OrchestratorError
-    from orchestrator.timers.firing import retry_timer
+    from orchestrator.incidents import retry_timer_by_id
 
+    shell = Actor(user_id=None, name="wsc retry-timer", role="admin")
     with _system() as system:
         try:
             with system.database.transaction() as session:
-                row = retry_timer(session, timer_id, system.clock.now())
-                element = row.element_id
+                element = retry_timer_by_id(session, system, shell, timer_id).element_id
         except OrchestratorError as error:
             raise click.ClickException(error.message) from error
     click.echo(f"timer {timer_id} ({element}) waits again, due now")

@@ -90,11 +90,27 @@ def _retry_timers(session: Session, system, caller, incident: Incident) -> Incid
     for row in failed:
         retry_timer(session, row.id, now)
     incident.resolved_at, incident.resolved_by = now, caller.user_id
-    details = {"incident": incident.id, "timers": [row.id for row in failed]}
-    if instance is None:
-        audit.append(session, chain=TIMERS_CHAIN, action="timer_retried", actor=caller.actor,
-                     at=now, details=details)
-    else:
-        audit.append(session, instance=instance, action="timer_retried", actor=caller.actor,
-                     at=now, task_id=incident.task_id, details=details)
+    _audit_retry(session, instance, caller.actor, now, incident.task_id,
+                 {"incident": incident.id, "timers": [row.id for row in failed]})
     return incident
+
+
+def retry_timer_by_id(session: Session, system, actor, timer_id: int) -> Timer:
+    """`wsc retry-timer`: one failed row, by its id, audited as the incident's retry is."""
+    row = session.get(Timer, timer_id)
+    if row is None:
+        raise NotFound(f"no timer {timer_id}")
+    instance = cases.lock(session, row.instance_id) if row.instance_id is not None else None
+    now = system.clock.now()
+    row = retry_timer(session, timer_id, now)
+    _audit_retry(session, instance, actor, now, row.task_id, {"timers": [row.id]})
+    return row
+
+
+def _audit_retry(session: Session, instance, actor, at, task_id, details: dict) -> None:
+    if instance is None:
+        audit.append(session, chain=TIMERS_CHAIN, action="timer_retried", actor=actor, at=at,
+                     details=details)
+    else:
+        audit.append(session, instance=instance, action="timer_retried", actor=actor, at=at,
+                     task_id=task_id, details=details)

@@ -104,6 +104,10 @@ def test_a_schedule_that_needs_an_unknown_year_becomes_an_incident_and_is_retrie
     done = subprocess.run([WSC, "retry-timer", str(row.id)], capture_output=True, text=True,
                           env={**os.environ, "WSC_DATABASE_URL": db_url}, timeout=120)
     assert done.returncode == 0, done.stderr
+    with system.database.transaction() as session:
+        (event,) = session.scalars(select(AuditEvent).where(
+            AuditEvent.chain == TIMERS_CHAIN, AuditEvent.action == "timer_retried"))
+        assert (event.actor_name, event.details) == ("wsc retry-timer", {"timers": [row.id]})
     assert len(fire_due(system).fired) == 1
     assert case_count(system) == 2  # one per district
     assert open_incidents(system) == []
