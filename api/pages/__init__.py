@@ -18,7 +18,18 @@ from werkzeug.exceptions import HTTPException
 from orchestrator.errors import OrchestratorError
 
 from ..context import get_system
-from . import admin, cases, designer, documents, portal, session, statistics, tasks, worklist
+from . import (
+    admin,
+    cases,
+    designer,
+    documents,
+    portal,
+    public,
+    session,
+    statistics,
+    tasks,
+    worklist,
+)
 from .display import (
     DECISIONS,
     INSTANCE_STATUS,
@@ -34,11 +45,12 @@ from .starting import new_start_key
 STATUS_OF = {"not_found": 404, "forbidden": 403, "conflict": 409, "claim_conflict": 409,
              "invalid": 422}
 TITLES = {400: "请求无效", 403: "无权访问", 404: "没有找到", 405: "不支持的操作",
-          409: "状态已变化", 413: "文件过大", 422: "输入有误", 500: "系统错误"}
+          409: "状态已变化", 413: "文件过大", 422: "输入有误", 429: "请求过于频繁",
+          500: "系统错误"}
 
 pages = Blueprint("pages", __name__)
 for child in (session.bp, worklist.bp, tasks.bp, cases.bp, designer.bp, portal.bp, admin.bp,
-              statistics.bp, documents.bp):
+              statistics.bp, documents.bp, public.bp):
     pages.register_blueprint(child)
 
 
@@ -56,9 +68,12 @@ def _http_error(error: HTTPException):
         message = "没有找到这个页面，或它不在您的管辖范围内。"
     elif status == 403:
         message = "您的角色不能打开这个页面。"
+    elif status == 429:
+        message = "此地址的查询过于频繁，请稍后再试。"
     else:
         message = error.description or error.name
-    return _error_page(status, message)
+    page, status = _error_page(status, message)
+    return page, status, [(k, v) for k, v in error.get_headers() if k == "Retry-After"]
 
 
 @pages.errorhandler(OrchestratorError)
