@@ -94,3 +94,19 @@ def test_the_page_shares_the_public_rate_limit(app):
     refused = client.get("/public")
     assert "请求过于频繁" in refused.get_data(as_text=True)
     assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_the_status_shows_the_published_safety_commitment(app):
+    client = app.test_client()
+    before = _page(client, q=HENGTAI.credit_code)
+    assert 'id="commitment"' not in before
+    published = client.post("/api/v1/commitments", headers=auth_headers(client, "ent.hengtai"),
+                            json={"accepts_six_points": True, "signed_by": "张建国",
+                                  "own_commitments": "危化品仓库双人双锁",
+                                  "levels": [{"level": "公司", "post": "总经理",
+                                              "signatory": "李卫东"}]})
+    assert published.status_code == 201, published.get_json()
+    after = _page(client, q=HENGTAI.credit_code)
+    assert 'id="commitment"' in after
+    assert "建立健全并严格落实安全生产责任制度" in after and "危化品仓库双人双锁" in after
+    assert "张建国" in after

@@ -1,13 +1,15 @@
 """信用信息公示: the public's page (no log-in) for what double publicity (双公示, 三(一)1) and
-the registers (三(三)) disclose: an enterprise's credit status by name or credit code, and
-the lists of entries in force, administrative penalties and licences. It reads through the
-same orchestrator functions and the same per-address rate limit as the public API, with no
-caller, so it shows exactly what the API shows anyone."""
+the registers (三(三)) disclose: an enterprise's credit status by name or credit code, with
+its published safety commitment (三(一)2), and the lists of entries in force,
+administrative penalties and licences. It reads through the same orchestrator functions and
+the same per-address rate limit as the public API, with no caller, so it shows exactly what
+the API shows anyone."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from orchestrator.disclosure.commitments import current_commitment
 from orchestrator.disclosure.public import disclosed_licences, disclosed_penalties, public_entries
 from orchestrator.disclosure.status import credit_status, enterprise_by_code, search
 from orchestrator.errors import InvalidInput, NotFound
@@ -43,16 +45,28 @@ def index():
 
 
 def _look_up(session, system, query: str):
-    """(credit status, None, None) for a credit code; (None, matches, None) for a name; a
-    message for the visitor when the search text cannot be used."""
+    """(credit status with the published commitment, None, None) for a credit code;
+    (None, matches, None) for a name; a message for the visitor when the search text
+    cannot be used."""
     try:
-        return credit_status(session, system, None, enterprise_by_code(session, query)), None, None
+        enterprise = enterprise_by_code(session, query)
     except NotFound:
         pass
+    else:
+        status = credit_status(session, system, None, enterprise)
+        return {**status, "commitment": _commitment(session, enterprise)}, None, None
     try:
         return None, search(session, system, None, query), None
     except InvalidInput:
         return None, None, "请至少输入两个字的企业名称，或完整的统一社会信用代码。"
+
+
+def _commitment(session, enterprise):
+    """The enterprise's published safety commitment (三(一)2, public), or None."""
+    try:
+        return current_commitment(session, enterprise)
+    except NotFound:
+        return None
 
 
 def _list(session, system, shown: str, page: int):
