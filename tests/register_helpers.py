@@ -4,14 +4,16 @@ and facts recorded the way staff record them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from engine_helpers import DESIGNER, caller, make_system
+from orchestrator.audit import SYSTEM
 from orchestrator.definitions.repository import deploy_directory
 from orchestrator.organisation.demo import ENTERPRISES
 from orchestrator.persistence.tables import Enterprise
+from orchestrator.register.entries import activate_entry, propose_entry
 from orchestrator.register.facts import record_fact
 from orchestrator.system import System
 
@@ -51,3 +53,17 @@ def accident(system: System, enterprise: int, occurred_on: date, severity: str,
     return record(system, enterprise, "accident", occurred_on, severity=severity,
                   deaths=deaths, responsibility=responsibility,
                   source="accident_investigation")
+
+
+def hengtai_in_the_register(system: System) -> int:
+    """恒泰化工 in the joint punishment register (三(一)3(2), unlicensed operation three days
+    ago, provided by 涪城区安监一股), on the register's day; returns the enterprise's id."""
+    system.clock.set(NOON_IN_CHINA)
+    deploy_directory(system, DESIGNER)  # the criteria (DMN) the register judges with
+    hengtai = enterprise_id(system, "hengtai")
+    record(system, hengtai, "unlicensed_operation", TODAY - timedelta(days=3))
+    with system.database.transaction() as session:
+        entry = propose_entry(session, system, SYSTEM, hengtai,
+                              providing_department_id="sc-my-fc-aj1")
+        activate_entry(session, system, SYSTEM, entry.id)
+    return hengtai

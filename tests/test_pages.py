@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from register_helpers import DEMO, NOON_IN_CHINA, TODAY, enterprise_id, record
+from register_helpers import (
+    DEMO,
+    hengtai_in_the_register,
+)
 from sqlalchemy import func, select
 
 from api.context import get_system
 from api_helpers import DEMO_PASSWORD, close_app, make_app
-from engine_helpers import DESIGNER, deploy_file
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
+from engine_helpers import deploy_file
 from orchestrator.persistence.tables import ProcessInstance
-from orchestrator.register.entries import activate_entry, propose_entry
 
 REPORTING = Path(__file__).resolve().parent.parent / "processes" / "punishment_reporting.bpmn"
 PAST_DUE = '<spiffworkflow:property name="due" value="&quot;2020-01-06T17:30:00+08:00&quot;"/>'
@@ -189,15 +189,7 @@ def test_enterprise_users_get_their_portal_and_no_official_pages(app):
 def hengtai_case(app):
     """恒泰化工 in the joint punishment register (三(一)3(2)) and a reporting case about it,
     started and compiled by 涪城区's clerk on the pages: (the clerk's client, case id)."""
-    system = get_system(app)
-    system.clock.set(NOON_IN_CHINA)
-    deploy_directory(system, DESIGNER)
-    hengtai = enterprise_id(system, "hengtai")
-    record(system, hengtai, "unlicensed_operation", TODAY - timedelta(days=3))
-    with system.database.transaction() as session:
-        entry = propose_entry(session, system, SYSTEM, hengtai,
-                              providing_department_id="sc-my-fc-aj1")
-        activate_entry(session, system, SYSTEM, entry.id)
+    hengtai_in_the_register(get_system(app))
     clerk = app.test_client()
     _log_in(clerk, "fc.clerk")
     case_id = _start(clerk, enterprise=DEMO["hengtai"].credit_code)

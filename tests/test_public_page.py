@@ -7,16 +7,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from register_helpers import DEMO, NOON_IN_CHINA, TODAY, enterprise_id, record
+from register_helpers import (
+    DEMO,
+    TODAY,
+    enterprise_id,
+    hengtai_in_the_register,
+    record,
+)
 from sqlalchemy import select
 
 from api.context import get_system
 from api_helpers import auth_headers, close_app, make_app
-from engine_helpers import DESIGNER
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
 from orchestrator.persistence.tables import Enterprise
-from orchestrator.register.entries import activate_entry, propose_entry
 
 HENGTAI, KEDA = DEMO["hengtai"], DEMO["keda"]
 
@@ -25,14 +27,7 @@ HENGTAI, KEDA = DEMO["hengtai"], DEMO["keda"]
 def app(db_url):
     app = make_app(db_url, extra={"public_requests_per_minute": 8})
     system = get_system(app)
-    system.clock.set(NOON_IN_CHINA)
-    deploy_directory(system, DESIGNER)
-    hengtai = enterprise_id(system, "hengtai")
-    record(system, hengtai, "unlicensed_operation", TODAY - timedelta(days=3))
-    with system.database.transaction() as session:
-        entry = propose_entry(session, system, SYSTEM, hengtai,
-                              providing_department_id="sc-my-fc-aj1")
-        activate_entry(session, system, SYSTEM, entry.id)
+    hengtai_in_the_register(system)
     record(system, enterprise_id(system, "keda"), "administrative_penalty",
            TODAY - timedelta(days=10), summary="未按规定开展隐患排查",
            details={"decision_number": "绵涪应急罚〔2026〕12号", "inspector_notes": "内部记录"})

@@ -6,32 +6,18 @@ python-docx reads back with the enterprise's name, and finds the same list on th
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from docx import Document
-from register_helpers import DEMO, NOON_IN_CHINA, TODAY, enterprise_id, record
-
-from engine_helpers import DESIGNER
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
-from orchestrator.register.entries import activate_entry, propose_entry
+from register_helpers import (
+    DEMO,
+    hengtai_in_the_register,
+)
 
 HENGTAI = "绵阳市恒泰化工有限公司"
 
 
-def _hengtai_in_the_register(system) -> None:
-    system.clock.set(NOON_IN_CHINA)
-    deploy_directory(system, DESIGNER)  # the criteria (DMN) the register judges with
-    hengtai = enterprise_id(system, "hengtai")
-    record(system, hengtai, "unlicensed_operation", TODAY - timedelta(days=3))
-    with system.database.transaction() as session:
-        entry = propose_entry(session, system, SYSTEM, hengtai,
-                              providing_department_id="sc-my-fc-aj1")
-        activate_entry(session, system, SYSTEM, entry.id)
-
-
 def test_an_official_sees_the_cases_documents_and_downloads_the_notice(pages, tmp_path):
-    _hengtai_in_the_register(pages.live.system)
+    hengtai_in_the_register(pages.live.system)
     page = pages.page
     pages.log_in("fc.clerk")
     pages.go("/cases")

@@ -6,24 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from register_helpers import DEMO, NOON_IN_CHINA, TODAY, enterprise_id, record
-
-from engine_helpers import DESIGNER
-from orchestrator.audit import SYSTEM
-from orchestrator.definitions.repository import deploy_directory
-from orchestrator.register.entries import activate_entry, propose_entry
+from register_helpers import (
+    DEMO,
+    TODAY,
+    enterprise_id,
+    hengtai_in_the_register,
+    record,
+)
 
 
 def test_a_visitor_finds_an_enterprises_credit_status_and_the_penalties(pages):
     system = pages.live.system
-    system.clock.set(NOON_IN_CHINA)
-    deploy_directory(system, DESIGNER)
-    hengtai = enterprise_id(system, "hengtai")
-    record(system, hengtai, "unlicensed_operation", TODAY - timedelta(days=3))
-    with system.database.transaction() as session:
-        entry = propose_entry(session, system, SYSTEM, hengtai,
-                              providing_department_id="sc-my-fc-aj1")
-        activate_entry(session, system, SYSTEM, entry.id)
+    hengtai_in_the_register(system)
     record(system, enterprise_id(system, "keda"), "administrative_penalty",
            TODAY - timedelta(days=10), summary="未按规定开展隐患排查")
     page = pages.page
