@@ -18,7 +18,7 @@ from ..persistence.incentive_tables import IncentiveFact
 from ..persistence.tables import Enterprise
 from ..register.enterprises import audit_enterprise
 from ..register.facts import common_problems
-from ..register.scope import in_jurisdiction, require_writer, scope_filter
+from ..register.scope import department_for, require_writer, scope_filter
 from .vocabulary import FACT_KINDS, PERSONS, STANDARDISATION_LEVELS
 
 
@@ -28,10 +28,8 @@ def record_fact(session: Session, system, caller, enterprise: Enterprise,
     every wrong field."""
     directory = system.directory(session)
     require_writer(directory, caller, enterprise.district_id)
-    department = values.get("providing_department_id") or caller.org_unit_id
     problems = _problems(values, system.clock.today())
-    if department is None or not in_jurisdiction(directory, caller, department):
-        problems["providing_department_id"] = "must be an org unit of your jurisdiction"
+    department = department_for(directory, caller, values, "providing_department_id", problems)
     if problems:
         raise InvalidInput("the incentive fact is not valid: " + ", ".join(sorted(problems)),
                            problems)

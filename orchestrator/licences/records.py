@@ -19,7 +19,13 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..persistence.licence_tables import AdministrativeLicence
 from ..persistence.tables import Enterprise
 from ..register.enterprises import audit_enterprise
-from ..register.scope import WRITING_ROLES, in_jurisdiction, require_writer, scope_filter
+from ..register.scope import (
+    WRITING_ROLES,
+    department_for,
+    in_jurisdiction,
+    require_writer,
+    scope_filter,
+)
 from .publication import publish_licence
 from .vocabulary import CATEGORIES, ENDINGS, VALID
 
@@ -34,10 +40,8 @@ def record_licence(session: Session, system, caller, enterprise: Enterprise,
     the caller's unit unless another unit of the caller's jurisdiction is named."""
     directory = system.directory(session)
     require_writer(directory, caller, enterprise.district_id)
-    department = values.get("issuing_department_id") or caller.org_unit_id
     problems = _problems(values, system.clock.today())
-    if department is None or not in_jurisdiction(directory, caller, department):
-        problems["issuing_department_id"] = "must be an org unit of your jurisdiction"
+    department = department_for(directory, caller, values, "issuing_department_id", problems)
     if problems:
         raise InvalidInput("the licence is not valid: " + ", ".join(sorted(problems)),
                            problems)

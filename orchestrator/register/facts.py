@@ -20,7 +20,7 @@ from ..persistence.register_tables import Fact
 from ..persistence.tables import Enterprise
 from ..publication.changes import publish_penalty
 from .enterprises import audit_enterprise
-from .scope import in_jurisdiction, require_writer, scope_filter
+from .scope import department_for, require_writer, scope_filter
 from .vocabulary import ACCIDENT, FACT_KINDS, SEVERITIES, SOURCES
 
 ACCIDENT_FIELDS = ("severity", "deaths", "responsibility")
@@ -32,10 +32,8 @@ def record_fact(session: Session, system, caller, enterprise: Enterprise, values
     caller's unit unless another unit of the caller's jurisdiction is named."""
     directory = system.directory(session)
     require_writer(directory, caller, enterprise.district_id)
-    department = values.get("providing_department_id") or caller.org_unit_id
     problems = _problems(values, system.clock.today())
-    if department is None or not in_jurisdiction(directory, caller, department):
-        problems["providing_department_id"] = "must be an org unit of your jurisdiction"
+    department = department_for(directory, caller, values, "providing_department_id", problems)
     related = values.get("related_fact_id")
     if related is not None and session.scalar(
         select(Fact.id).where(Fact.id == related, Fact.enterprise_id == enterprise.id)

@@ -81,6 +81,16 @@ def in_jurisdiction(directory: OrgDirectory, caller, unit_id: str) -> bool:
     return caller.scope_root is not None and directory.in_scope(caller.scope_root, unit_id)
 
 
+def department_for(directory: OrgDirectory, caller, values: dict, field: str,
+                   problems: dict) -> str | None:
+    """The department a record names in `field`, else the caller's own unit. One outside
+    the caller's jurisdiction is added to `problems` under `field`."""
+    department = values.get(field) or caller.org_unit_id
+    if department is None or not in_jurisdiction(directory, caller, department):
+        problems[field] = "must be an org unit of your jurisdiction"
+    return department
+
+
 def require_writer(directory: OrgDirectory, caller, district_id: str) -> None:
     """Forbidden unless the caller may write the register for enterprises of this district."""
     if caller.role not in WRITING_ROLES:
