@@ -41,24 +41,23 @@ def can_see(directory, caller, jurisdiction_id: str, enterprise_id: int | None) 
 
 
 def locked_task(session: Session, system, caller, task_id: str):
-    """The task and its instance, both rows locked for this transaction and read fresh: the
-    instance row first, then the task row. That is the order of every writer of a case (a
-    firing timer locks the case, then closes its tasks); locking the task first deadlocked
-    a completion against its task's interrupting timer."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    instance = session.scalar(
-        select(ProcessInstance).where(ProcessInstance.id == owner)
+    """The task and its instance, both rows locked for this transaction and read fresh, with
+    one statement. PostgreSQL locks a join's rows in the order of its FROM list: the instance
+    row first, then the task row. That is the order of every writer of a case (a firing timer
+    locks the case, then closes its tasks); locking the task first deadlocked a completion
+    against its task's interrupting timer."""
+    row = session.execute(
+        select(ProcessInstance, HumanTask)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.id == task_id)
         .with_for_update().execution_options(populate_existing=True)
-    )
-    if instance is None or not can_see(
-        system.directory(session), caller, instance.jurisdiction_id, instance.enterprise_id
+    ).first()
+    if row is None or not can_see(
+        system.directory(session), caller, row.ProcessInstance.jurisdiction_id,
+        row.ProcessInstance.enterprise_id,
     ):
         raise NotFound(f"no task {task_id}")
-    task = session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id)
-        .with_for_update().execution_options(populate_existing=True)
-    )
-    return task, instance
+    return row.HumanTask, row.ProcessInstance
 
 
 def visible_task(session: Session, caller, task_id: str) -> HumanTask:
