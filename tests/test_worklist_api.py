@@ -187,6 +187,27 @@ def test_only_the_claimant_completes_and_forms_are_validated(client, users):
     assert "comment" in reject.get_json()["error"]["details"]
 
 
+def test_a_completion_answers_with_the_case_as_stored(db_url):
+    """The answer is built from the step itself (data, version) and must equal the case
+    read back afterwards, in this process and in a new one (which reads only rows)."""
+    first = make_app(db_url)
+    client = first.test_client()
+    users = Users(client)
+    deploy(client, users)
+    fc = start(client, users, "fc.clerk", "sc-my-fc")
+    answer = work(client, users, "fc.clerk", fc["id"], ENTRY)
+    assert answer["data"]["reasons"] == ENTRY["reasons"] and answer["version"] == 1
+    assert client.get(f"/api/v1/process-instances/{fc['id']}",
+                      headers=users["fc.clerk"]).get_json() == answer
+    close_app(first)
+    second = make_app(db_url)
+    client = second.test_client()
+    read = client.get(f"/api/v1/process-instances/{fc['id']}",
+                      headers=auth_headers(client, "fc.clerk")).get_json()
+    assert read == answer
+    close_app(second)
+
+
 def test_restart_mid_process_continues(db_url):
     first = make_app(db_url)
     client = first.test_client()

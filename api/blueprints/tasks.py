@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from orchestrator.persistence.tables import HumanTask, ProcessInstance
-from orchestrator.runtime.instances import task_data, view_of
+from orchestrator.persistence.tables import HumanTask
+from orchestrator.runtime.instances import stepped_view, task_data
 from orchestrator.worklist import actions
 from orchestrator.worklist.access import visible_task
 from orchestrator.worklist.queries import TaskFilters, worklist
@@ -109,4 +109,4 @@ def complete(args, task_id):
     system, caller = get_system(), current_caller()
     with system.database.transaction() as session:  # the answer is read before the commit
         outcome = actions.complete(session, system, caller, task_id, args["data"])
-        return detail_of(view_of(session, session.get(ProcessInstance, outcome.instance_id)))
+        return detail_of(stepped_view(session, system, outcome))

@@ -106,6 +106,7 @@ class SpecCache:
 
     def __init__(self):
         self._specs: dict[int, tuple] = {}
+        self._versions: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def get(self, definition: ProcessDefinition) -> tuple:
@@ -114,6 +115,7 @@ class SpecCache:
             specs = spec_from_dict(definition.spec)
             with self._lock:
                 self._specs[definition.id] = specs
+                self._versions[definition.id] = definition.version
         return specs
 
     def get_by_id(self, session: Session, definition_id: int) -> tuple:
@@ -121,3 +123,12 @@ class SpecCache:
         if specs is not None:
             return specs
         return self.get(session.get(ProcessDefinition, definition_id))
+
+    def version(self, session: Session, definition_id: int) -> int:
+        """The version number of a definition (never changes once deployed)."""
+        version = self._versions.get(definition_id)
+        if version is None:
+            definition = session.get(ProcessDefinition, definition_id)
+            self.get(definition)
+            version = definition.version
+        return version

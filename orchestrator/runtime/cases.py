@@ -22,6 +22,7 @@ from ..timers.sync import sync_timers
 from ..worklist.routing import sync_human_tasks
 from . import case_store, services
 from .case_store import CaseState
+from .serializer import data_to_dict
 from .workflow import CaseWorkflow
 
 
@@ -30,6 +31,7 @@ class StepOutcome:
     instance_id: int
     opened_tasks: list[str]
     incident: Incident | None
+    data: dict  # the case's data as the last completed task stored it
 
 
 def start(
@@ -134,7 +136,8 @@ def step(
         session.flush()
     except StaleDataError:
         raise Conflict(f"process instance {instance.id} was changed by another writer") from None
-    return StepOutcome(instance.id, opened, incident)
+    last = workflow.last_task
+    return StepOutcome(instance.id, opened, incident, data_to_dict(last.data) if last else {})
 
 
 def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:

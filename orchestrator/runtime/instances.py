@@ -106,12 +106,25 @@ def view_of(session: Session, instance: ProcessInstance) -> InstanceView:
     version = session.scalar(
         select(ProcessDefinition.version).where(ProcessDefinition.id == instance.definition_id)
     )
-    open_tasks = session.scalars(
+    return InstanceView(instance, version, _open_tasks(session, instance),
+                        case_data(session, instance))
+
+
+def _open_tasks(session: Session, instance: ProcessInstance) -> list[HumanTask]:
+    return list(session.scalars(
         select(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
         .order_by(HumanTask.created_at)
-    ).all()
-    return InstanceView(instance, version, list(open_tasks), case_data(session, instance))
+    ))
+
+
+def stepped_view(session: Session, system, outcome: cases.StepOutcome) -> InstanceView:
+    """The view of a case the caller just stepped, inside the step's transaction: the data
+    as the step stored it and the version from the spec cache; only the open tasks are
+    read (the instance row is in the session already)."""
+    instance = session.get(ProcessInstance, outcome.instance_id)
+    return InstanceView(instance, system.specs.version(session, instance.definition_id),
+                        _open_tasks(session, instance), outcome.data)
 
 
 def case_data(session: Session, instance: ProcessInstance) -> dict:

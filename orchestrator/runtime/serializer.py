@@ -88,6 +88,11 @@ def spec_from_dict(stored: dict):
     return spec, subprocess_specs
 
 
+def data_to_dict(data: dict) -> dict:
+    """Task data as a task row stores it (a new structure: nothing shared with the task)."""
+    return REGISTRY.convert(REGISTRY.clean(data))
+
+
 def task_to_dict(task) -> dict:
     return REGISTRY.convert(task)
 
