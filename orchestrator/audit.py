@@ -116,6 +116,17 @@ def batched(session: Session) -> Iterator[None]:
         del session.info[_BATCH]
 
 
+def take_batched(session: Session) -> list[dict]:
+    """The rows appended inside `batched` and not yet written, for a caller that writes them
+    with its own statement (a step writes its events with its other rows); [] outside."""
+    rows = session.info.get(_BATCH)
+    if not rows:
+        return []
+    taken = list(rows)
+    rows.clear()
+    return taken
+
+
 def _shared_chain_head(session: Session, chain: str) -> tuple[str, int]:
     """(previous hash, next seq) of a shared chain. The first append of a transaction
     queues for the chain and reads its head; later ones continue from the head this

@@ -14,6 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
 from uuid import UUID
 
@@ -134,27 +135,28 @@ class Delta:
     removed: dict[str, int | None]
 
 
-def save(session: Session, state: CaseState, instance: ProcessInstance, cache: CaseCache) -> Delta:
-    """Write the tasks the step changed and the workflow attributes; the cache gets the
-    state back when the transaction commits."""
-    return save_many(session, [(state, instance)], cache)[0]
-
-
 def save_many(session: Session, cases: list[tuple[CaseState, ProcessInstance]],
               cache: CaseCache) -> list[Delta]:
-    """`save` for several cases, their task rows written by one statement."""
+    """Store what several cases' steps changed, their task rows written by one statement
+    (the scheduler fires timers in batches)."""
     rows: list[dict] = []
     removed: list[dict] = []
-    deltas = []
-    for state, instance in cases:
-        delta, gone = _changes(state, rows)
-        deltas.append(delta)
-        removed.extend({"instance_id": state.instance_id, "id": task_id} for task_id in gone)
-        instance.workflow = workflow_attrs(state.workflow)
-        instance.workflow_revision += 1
-        after_commit(session, partial(_committed, cache, state, instance))
-    _write(session, rows, removed)
+    deltas = [stage(session, state, instance, cache, rows, removed) for state, instance in cases]
+    write_rows(session, rows, removed)
     return deltas
+
+
+def stage(session: Session, state: CaseState, instance: ProcessInstance, cache: CaseCache,
+          rows: list[dict], removed: list[dict]) -> Delta:
+    """What a step changed: the task rows to write are appended to `rows`, the tasks to
+    delete to `removed` (the caller writes them); the instance gets its workflow columns.
+    The cache gets the state back when the transaction commits."""
+    delta, gone = _changes(state, rows)
+    removed.extend({"instance_id": state.instance_id, "id": task_id} for task_id in gone)
+    instance.workflow = workflow_attrs(state.workflow)
+    instance.workflow_revision += 1
+    after_commit(session, partial(_committed, cache, state, instance))
+    return delta
 
 
 def _changes(state: CaseState, rows: list[dict]) -> tuple[Delta, list[str]]:
@@ -265,16 +267,15 @@ def _subprocess_rows(state: CaseState) -> tuple[list[dict], dict[str, int | None
     return rows, old_states
 
 
-def _write(session: Session, rows: list[dict], removed: list[dict]) -> None:
+def write_rows(session: Session, rows: list[dict], removed: list[dict]) -> None:
     """Upsert `rows` and delete `removed`: on PostgreSQL one statement, since statements,
     not rows, are what a step pays for; elsewhere an upsert and a delete per case."""
     if not rows and not removed:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(_POSTGRES_WRITE, {
-            "rows": json.dumps(rows, separators=(",", ":")),
-            "removed": json.dumps(removed, separators=(",", ":")),
-        })
+        session.connection().exec_driver_sql(
+            f"WITH {ENGINE_ROWS_CTE} SELECT count(*) FROM written",
+            {"rows": to_json(rows), "removed": to_json(removed)})
         return
     if rows:
         session.execute(_sqlite_upsert(), rows)
@@ -285,19 +286,33 @@ def _write(session: Session, rows: list[dict], removed: list[dict]) -> None:
         ))
 
 
-_POSTGRES_WRITE = """
-WITH removed AS (
+# The task rows of `write_rows` as CTEs (PostgreSQL), for a statement that may write more.
+ENGINE_ROWS_CTE = """
+removed AS (
     DELETE FROM engine_task USING json_to_recordset(%(removed)s::json)
         AS gone(instance_id integer, id text)
     WHERE engine_task.instance_id = gone.instance_id AND engine_task.id = gone.id
-)
-INSERT INTO engine_task (instance_id, id, seq, workflow_id, body)
-SELECT instance_id, id, seq, workflow_id, body
-FROM json_to_recordset(%(rows)s::json)
-    AS row(instance_id integer, id text, seq integer, workflow_id text, body json)
-ON CONFLICT (instance_id, id) DO UPDATE
-    SET body = excluded.body, workflow_id = excluded.workflow_id
-"""
+),
+written AS (
+    INSERT INTO engine_task (instance_id, id, seq, workflow_id, body)
+    SELECT instance_id, id, seq, workflow_id, body
+    FROM json_to_recordset(%(rows)s::json)
+        AS row(instance_id integer, id text, seq integer, workflow_id text, body json)
+    ON CONFLICT (instance_id, id) DO UPDATE
+        SET body = excluded.body, workflow_id = excluded.workflow_id
+    RETURNING 1
+)"""
+
+
+def to_json(value) -> str:
+    """Rows as one JSON document for PostgreSQL's json_to_recordset; instants as ISO text."""
+    return json.dumps(value, separators=(",", ":"), default=_instant)
+
+
+def _instant(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 @cache

@@ -11,18 +11,18 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..audit import Actor
 from ..definitions import repository
-from ..errors import Conflict, InvalidInput, NotFound
-from ..persistence.tables import Incident, ProcessInstance
+from ..errors import InvalidInput, NotFound
+from ..persistence.tables import HumanTask, Incident, ProcessInstance
 from ..timers.sync import sync_timers
-from ..worklist.routing import sync_human_tasks
-from . import case_store, services
+from ..worklist.routing import human_task_changes
+from . import case_store, services, step_write
 from .case_store import CaseState
 from .serializer import data_to_dict
+from .step_write import StepWrite
 from .workflow import CaseWorkflow
 
 
@@ -66,12 +66,13 @@ def start(
     workflow = CaseWorkflow(spec, subprocess_specs, script_engine=system.script_engine)
     workflow.get_tasks(state=TaskState.READY)[0].data.update(case_data(data))
     state = case_store.new_state(instance.id, workflow)
-    audit.append(
-        session, instance=instance, action="start", actor=actor, at=now,
-        details={"process_key": definition.key, "version": definition.version,
-                 "jurisdiction": jurisdiction_id, "data": data},
-    )
-    step(session, system, state, instance, actor)
+    with audit.batched(session):  # written by the step's own statement
+        audit.append(
+            session, instance=instance, action="start", actor=actor, at=now,
+            details={"process_key": definition.key, "version": definition.version,
+                     "jurisdiction": jurisdiction_id, "data": data},
+        )
+        step(session, system, state, instance, actor)
     return instance
 
 
@@ -107,10 +108,11 @@ def writing(session: Session, system, instance: ProcessInstance):
 
 def step(
     session: Session, system, state: CaseState, instance: ProcessInstance, actor: Actor,
-    completed_task: str | None = None,
+    completed: tuple[HumanTask, int] | None = None,
 ) -> StepOutcome:
-    """Run the engine to its next wait state and store everything it changed. A script that
-    fails leaves its task in error and opens an incident; the user's own action stands."""
+    """Run the engine to its next wait state and store everything it changed, with the human
+    task the user just `completed` (the task, by whom). A script that fails leaves its task
+    in error and opens an incident; the user's own action stands."""
     now = system.clock.now()
     workflow = state.workflow
     incident = None
@@ -119,8 +121,13 @@ def step(
             workflow.do_engine_steps()
     except WorkflowException as error:
         incident = _incident(session, instance, workflow, error, now)
-    delta = case_store.save(session, state, instance, system.cases)
-    opened = sync_human_tasks(session, system, instance, workflow, delta, now, completed_task)
+    writes = StepWrite(instance, now)
+    if completed is not None:
+        writes.completed, writes.completed_by = completed
+    delta = case_store.stage(session, state, instance, system.cases, writes.rows, writes.removed)
+    writes.opened, writes.closed = human_task_changes(
+        session, system, instance, workflow, delta, now,
+        writes.completed.id if writes.completed is not None else None)
     sync_timers(session, system, instance, workflow, delta, now)
     if incident is not None:
         instance.status = "incident"
@@ -132,12 +139,10 @@ def step(
         instance.ended_at = now
         audit.append(session, instance=instance, action="end", actor=actor, at=now, details={})
     instance.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict(f"process instance {instance.id} was changed by another writer") from None
+    step_write.write(session, writes)
     last = workflow.last_task
-    return StepOutcome(instance.id, opened, incident, data_to_dict(last.data) if last else {})
+    return StepOutcome(instance.id, [row["id"] for row in writes.opened], incident,
+                       data_to_dict(last.data) if last else {})
 
 
 def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:

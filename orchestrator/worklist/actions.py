@@ -105,20 +105,21 @@ def complete(session: Session, system, caller, task_id: str, data: dict) -> case
     values = form.validate(data) if form else cases.case_data(data)
     now = system.clock.now()
     actor = caller.actor
-    with cases.writing(session, system, instance) as state, session.no_autoflush:
+    with cases.writing(session, system, instance) as state, session.no_autoflush, \
+            audit.batched(session):  # the events go with the step's own statement
         engine_task = state.workflow.get_task_from_id(UUID(task_id))
         if engine_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
         engine_task.data.update(values)
         engine_task.run()
-        task.state, task.completed_at, task.completed_by = "completed", now, caller.user_id
         details = {"element_id": task.element_id, "decision": values.get("decision"),
                    "comment": values.get("comment"), "data": values}
         if form is not None and form.sign_off is not None:
             details["sign_off"] = _sign_off(session, task, caller, values, form, now).content_hash
         audit.append(session, instance=instance, action="complete", actor=actor, at=now,
                      task_id=task_id, details=details)
-        return cases.step(session, system, state, instance, actor, completed_task=task_id)
+        return cases.step(session, system, state, instance, actor,
+                          completed=(task, caller.user_id))
 
 
 def _sign_off(session, task: HumanTask, caller, values: dict, form, now) -> SignOff:

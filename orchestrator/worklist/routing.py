@@ -23,8 +23,19 @@ def sync_human_tasks(
     session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime,
     completed_task: str | None = None,
 ) -> list[str]:
-    """Open and close human tasks after a step; returns the ids of the tasks opened.
-    `completed_task` is the one the user just completed: its row is closed by the caller."""
+    """Open and close human tasks after a step; returns the ids of the tasks opened."""
+    opened, closed = human_task_changes(session, system, instance, workflow, delta, at,
+                                        completed_task)
+    write_human_tasks(session, opened, closed, at)
+    return [row["id"] for row in opened]
+
+
+def human_task_changes(
+    session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime,
+    completed_task: str | None = None,
+) -> tuple[list[dict], list[str]]:
+    """The human tasks a step opens (rows) and the ids of those it closes. `completed_task`
+    is the one the user just completed: its row is closed by the caller."""
     opened, closed = [], []
     for task_id, (old_state, body) in delta.changed.items():
         if body["state"] == READY and old_state != READY:
@@ -34,6 +45,11 @@ def sync_human_tasks(
         elif old_state == READY and body["state"] != READY and task_id != completed_task:
             closed.append(task_id)  # closes the human task, if the task had one
     closed.extend(t for t, old in delta.removed.items() if old == READY)
+    return opened, closed
+
+
+def write_human_tasks(session: Session, opened: list[dict], closed: list[str],
+                      at: datetime) -> None:
     if opened:
         session.execute(insert(HumanTask.__table__), opened)  # Core: no ORM bulk path
     if closed:
@@ -42,7 +58,6 @@ def sync_human_tasks(
             .where(HumanTask.id.in_(closed), HumanTask.state == "open")
             .values(state="cancelled", completed_at=at)
         )
-    return [row["id"] for row in opened]
 
 
 def _human_task(session, system, instance: ProcessInstance, task, at: datetime) -> dict:

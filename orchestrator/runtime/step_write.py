@@ -1,0 +1,130 @@
+"""Writing what a step changed: its task rows, the human tasks it opened and closed, the task
+the user completed, the audit events appended inside `audit.batched`, and the instance row
+with its revision checked.
+
+On PostgreSQL that is one statement (data-modifying CTEs over JSON documents), because a
+statement costs far more in the driver and SQLAlchemy than the rows it carries; SQLite
+gets one statement per kind of write. Either way the ORM objects written are marked as
+stored, so a later flush writes only what changed after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..errors import Conflict
+from ..persistence.tables import AuditEvent, HumanTask, ProcessInstance
+from ..worklist.routing import write_human_tasks
+from .case_store import ENGINE_ROWS_CTE, to_json, write_rows
+
+# The instance columns a step may change; all are written (unchanged ones with their value).
+_INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
+                     "audit_head", "audit_seq")
+
+
+@dataclass
+class StepWrite:
+    instance: ProcessInstance
+    at: datetime
+    rows: list[dict] = field(default_factory=list)  # engine task rows (case_store.stage)
+    removed: list[dict] = field(default_factory=list)
+    opened: list[dict] = field(default_factory=list)  # human task rows
+    closed: list[str] = field(default_factory=list)  # human task ids
+    completed: HumanTask | None = None  # the task the user completed
+    completed_by: int | None = None
+
+
+def write(session: Session, step: StepWrite) -> None:
+    """Everything of `step` (Conflict if another writer changed the instance meanwhile)."""
+    events = audit.take_batched(session)
+    if session.get_bind().dialect.name == "postgresql":
+        _one_statement(session, step, events)
+    else:
+        _statements(session, step, events)
+
+
+def _statements(session: Session, step: StepWrite, events: list[dict]) -> None:
+    write_rows(session, step.rows, step.removed)
+    write_human_tasks(session, step.opened, step.closed, step.at)
+    if step.completed is not None:
+        task = step.completed
+        task.state, task.completed_at, task.completed_by = "completed", step.at, step.completed_by
+    if events:
+        session.execute(insert(AuditEvent.__table__), events)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise _conflict(step.instance) from None
+
+
+def _one_statement(session: Session, step: StepWrite, events: list[dict]) -> None:
+    instance = step.instance
+    values = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
+    revision = session.connection().exec_driver_sql(_POSTGRES_STEP, {
+        "rows": to_json(step.rows), "removed": to_json(step.removed),
+        "opened": to_json(step.opened), "closed": to_json(step.closed),
+        "events": to_json(events), "at": step.at,
+        "completed": step.completed.id if step.completed is not None else None,
+        "completed_by": step.completed_by,
+        "id": instance.id, "revision": instance.revision,
+        **values, "workflow": to_json(values["workflow"]),
+    }).scalar()
+    if revision is None:
+        raise _conflict(instance)
+    for column, value in values.items():
+        set_committed_value(instance, column, value)
+    set_committed_value(instance, "revision", revision)
+    if step.completed is not None:
+        for column, value in (("state", "completed"), ("completed_at", step.at),
+                              ("completed_by", step.completed_by)):
+            set_committed_value(step.completed, column, value)
+
+
+def _conflict(instance: ProcessInstance) -> Conflict:
+    return Conflict(f"process instance {instance.id} was changed by another writer")
+
+
+_HUMAN_TASK_COLUMNS = (
+    "id, instance_id, process_key, jurisdiction_id, element_id, title, lane, org_unit_id, "
+    "role, enterprise_id, form_key, state, claimed_by, claimed_at, created_at, due_at, "
+    "completed_at, completed_by"
+)
+_AUDIT_COLUMNS = (
+    "chain, seq, instance_id, at, actor_id, actor_name, org_unit_id, role, action, task_id, "
+    "details, prev_hash, hash"
+)
+_POSTGRES_STEP = f"""
+WITH {ENGINE_ROWS_CTE},
+opened AS (
+    INSERT INTO human_task ({_HUMAN_TASK_COLUMNS})
+    SELECT {_HUMAN_TASK_COLUMNS}
+    FROM json_populate_recordset(NULL::human_task, %(opened)s::json)
+),
+closed AS (
+    UPDATE human_task SET state = 'cancelled', completed_at = %(at)s
+    WHERE id IN (SELECT json_array_elements_text(%(closed)s::json)) AND state = 'open'
+),
+done AS (
+    UPDATE human_task
+    SET state = 'completed', completed_at = %(at)s, completed_by = %(completed_by)s
+    WHERE id = %(completed)s
+),
+events AS (
+    INSERT INTO audit_event ({_AUDIT_COLUMNS})
+    SELECT {_AUDIT_COLUMNS}
+    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
+)
+UPDATE process_instance
+SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
+    workflow_revision = %(workflow_revision)s, updated_at = %(updated_at)s,
+    ended_at = %(ended_at)s, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
+WHERE id = %(id)s AND revision = %(revision)s
+RETURNING revision
+"""
