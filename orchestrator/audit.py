@@ -106,7 +106,11 @@ _BATCH = "wsc_audit_batch"
 @contextmanager
 def batched(session: Session) -> Iterator[None]:
     """Events appended inside are written together, with one statement, when it ends (the
-    scheduler fires timers in batches); `append` then returns None."""
+    scheduler fires timers in batches); `append` then returns None. Inside another batch
+    (a step that starts a case), the outer batch writes them."""
+    if _BATCH in session.info:
+        yield
+        return
     rows = session.info[_BATCH] = []
     try:
         yield
