@@ -8,9 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from api.context import get_system
 from api_helpers import auth_headers, close_app, make_app
+from orchestrator.accounts import create_user
+from orchestrator.persistence.tables import User
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 REPORTING = PROCESSES / "punishment_reporting.bpmn"
@@ -185,6 +188,45 @@ def test_only_the_claimant_completes_and_forms_are_validated(client, users):
                          headers=users["fc.leader"], json={"data": {"decision": "reject"}})
     assert reject.status_code == 422
     assert "comment" in reject.get_json()["error"]["details"]
+
+
+def test_a_leader_assigns_and_releases_a_task_of_his_unit_only(app, client, users):
+    """Assign and unclaim write the holder, the case and the audit event together; the
+    chain stays valid and every refusal names its reason."""
+    with get_system(app).database.transaction() as session:
+        second = create_user(session, get_system(app).directory(session), username="fc.clerk2",
+                             display_name="涪城区第二经办人", role="clerk", password="pw12345678",
+                             org_unit_id="sc-my-fc")
+        second_id = second.id
+        city_clerk = session.scalar(select(User.id).where(User.username == "my.clerk"))
+    deploy(client, users)
+    fc = start(client, users, "fc.clerk", "sc-my-fc")
+    task_id = fc["open_tasks"][0]["id"]
+    url = f"/api/v1/tasks/{task_id}"
+    clerk_id = client.post(f"{url}/claim", headers=users["fc.clerk"]).get_json()["claimed_by"]
+    assert client.post(f"{url}/assign", headers=users["fc.clerk"],
+                       json={"assignee_id": second_id}).status_code == 403
+    other_unit = client.post(f"{url}/assign", headers=users["fc.leader"],
+                             json={"assignee_id": city_clerk})
+    assert other_unit.status_code == 422
+    assert "assignee_id" in other_unit.get_json()["error"]["details"]
+    assigned = client.post(f"{url}/assign", headers=users["fc.leader"],
+                           json={"assignee_id": second_id})
+    assert assigned.status_code == 200 and assigned.get_json()["claimed_by"] == second_id
+    assert client.post(f"{url}/unclaim", headers=users["fc.clerk"]).status_code == 403
+    released = client.post(f"{url}/unclaim", headers=users["fc.leader"])
+    assert released.status_code == 200 and released.get_json()["claimed_by"] is None
+    assert client.get(url, headers=users["fc.clerk"]).get_json()["claimed_by"] is None
+    work(client, users, "fc.clerk", fc["id"], ENTRY)
+    assert client.post(f"{url}/assign", headers=users["fc.leader"],
+                       json={"assignee_id": second_id}).status_code == 409
+    trail = client.get(f"/api/v1/process-instances/{fc['id']}/audit",
+                       headers=users["fc.clerk"]).get_json()
+    assert trail["valid"] is True
+    events = [(e["action"], e["details"]) for e in trail["events"]
+              if e["action"] in ("assign", "unclaim")]
+    assert events == [("assign", {"assignee": second_id, "previous": clerk_id}),
+                      ("unclaim", {"released": second_id})]
 
 
 def test_a_completion_answers_with_the_case_as_stored(db_url):

@@ -19,10 +19,10 @@ from ..errors import InvalidInput, NotFound
 from ..persistence.tables import HumanTask, Incident, ProcessInstance
 from ..timers.sync import sync_timers
 from ..worklist.routing import human_task_changes
-from . import case_store, services, step_write
+from . import case_store, case_write, services
 from .case_store import CaseState
+from .case_write import CaseWrite
 from .serializer import data_to_dict
-from .step_write import StepWrite
 from .workflow import CaseWorkflow
 
 
@@ -121,7 +121,7 @@ def step(
             workflow.do_engine_steps()
     except WorkflowException as error:
         incident = _incident(session, instance, workflow, error, now)
-    writes = StepWrite(instance, now)
+    writes = CaseWrite(instance, now)
     if completed is not None:
         writes.completed, writes.completed_by = completed
     delta = case_store.stage(session, state, instance, system.cases, writes.rows, writes.removed)
@@ -139,7 +139,7 @@ def step(
         instance.ended_at = now
         audit.append(session, instance=instance, action="end", actor=actor, at=now, details={})
     instance.updated_at = now
-    step_write.write(session, writes)
+    case_write.write(session, writes)
     last = workflow.last_task
     return StepOutcome(instance.id, [row["id"] for row in writes.opened], incident,
                        data_to_dict(last.data) if last else {})

@@ -9,14 +9,12 @@ import json
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
 from ..persistence.tables import HumanTask, SignOff, User
-from ..runtime import cases
+from ..runtime import case_write, cases
 from .access import locked_task
 
 
@@ -28,21 +26,16 @@ def may_work_on(caller, task: HumanTask) -> bool:
 
 
 def claim(session: Session, system, caller, task_id: str) -> HumanTask:
-    """Exactly one winner: the claim is one conditional UPDATE; the others get 409."""
+    """Exactly one winner: the task and its case are locked and read fresh, so the first
+    claim decides; the others get 409."""
     task, instance = locked_task(session, system, caller, task_id)
     if not may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
-    now = system.clock.now()
-    won = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state == "open", HumanTask.claimed_by.is_(None))
-        .values(claimed_by=caller.user_id, claimed_at=now)
-    ).rowcount
-    if not won:
+    if task.state != "open" or task.claimed_by is not None:
         raise ClaimConflict(f"task {task_id} is already claimed or closed")
-    audit.append(session, instance=instance, action="claim", actor=caller.actor, at=now,
-                 task_id=task_id, details={"element_id": task.element_id})
-    return _claimed(task, caller.user_id, now)
+    now = system.clock.now()
+    return _write_claim(session, instance, task, caller.user_id, now, caller.actor, "claim",
+                        {"element_id": task.element_id})
 
 
 def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
@@ -50,18 +43,10 @@ def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
     is_leader = caller.role == "leader" and caller.org_unit_id == task.org_unit_id
     if task.claimed_by != caller.user_id and not (is_leader and task.claimed_by):
         raise Forbidden(f"task {task_id} is not claimed by you")
-    now = system.clock.now()
-    released = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state == "open",
-               HumanTask.claimed_by == task.claimed_by)
-        .values(claimed_by=None, claimed_at=None)
-    ).rowcount
-    if not released:
-        raise Conflict(f"task {task_id} changed meanwhile")
-    audit.append(session, instance=instance, action="unclaim", actor=caller.actor, at=now,
-                 task_id=task_id, details={"released": task.claimed_by})
-    return _claimed(task, None, None)
+    if task.state != "open":
+        raise Conflict(f"task {task_id} is {task.state}")
+    return _write_claim(session, instance, task, None, system.clock.now(), caller.actor,
+                        "unclaim", {"released": task.claimed_by})
 
 
 def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> HumanTask:
@@ -76,17 +61,22 @@ def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> 
             f"user {assignee_id} is not an active {task.role} of unit {task.org_unit_id}",
             {"assignee_id": [f"must be an active {task.role} of unit {task.org_unit_id}"]},
         )
-    now = system.clock.now()
-    done = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state == "open")
-        .values(claimed_by=assignee.id, claimed_at=now)
-    ).rowcount
-    if not done:
+    if task.state != "open":
         raise Conflict(f"task {task_id} is closed")
-    audit.append(session, instance=instance, action="assign", actor=caller.actor, at=now,
-                 task_id=task_id, details={"assignee": assignee.id, "previous": task.claimed_by})
-    return _claimed(task, assignee.id, now)
+    return _write_claim(session, instance, task, assignee.id, system.clock.now(), caller.actor,
+                        "assign", {"assignee": assignee.id, "previous": task.claimed_by})
+
+
+def _write_claim(session, instance, task: HumanTask, user_id: int | None, at, actor,
+                 action: str, details: dict) -> HumanTask:
+    """Who holds the task now, with its audit event: one write of the case."""
+    with audit.batched(session):
+        audit.append(session, instance=instance, action=action, actor=actor, at=at,
+                     task_id=task.id, details=details)
+        case_write.write(session, case_write.CaseWrite(
+            instance, at, claimed=task, claimed_by=user_id,
+            claimed_at=at if user_id is not None else None))
+    return task
 
 
 def complete(session: Session, system, caller, task_id: str, data: dict) -> cases.StepOutcome:
@@ -140,11 +130,3 @@ def _sign_off(session, task: HumanTask, caller, values: dict, form, now) -> Sign
     )
     session.add(sign_off)
     return sign_off
-
-
-def _claimed(task: HumanTask, user_id: int | None, at) -> HumanTask:
-    """The locked row as the conditional UPDATE left it, without reading it again (the
-    values are set as stored, so nothing is written twice)."""
-    set_committed_value(task, "claimed_by", user_id)
-    set_committed_value(task, "claimed_at", at)
-    return task

@@ -1,6 +1,6 @@
-"""Writing what a step changed: its task rows, the human tasks it opened and closed, the task
-the user completed, the audit events appended inside `audit.batched`, and the instance row
-with its revision checked.
+"""Writing what an action on a case changed: a step's task rows, the human tasks it opened
+and closed, the task the user completed or (un)claimed, the audit events appended inside
+`audit.batched`, and the instance row with its revision checked.
 
 On PostgreSQL that is one statement (data-modifying CTEs over JSON documents), because a
 statement costs far more in the driver and SQLAlchemy than the rows it carries; SQLite
@@ -30,7 +30,7 @@ _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "e
 
 
 @dataclass
-class StepWrite:
+class CaseWrite:
     instance: ProcessInstance
     at: datetime
     rows: list[dict] = field(default_factory=list)  # engine task rows (case_store.stage)
@@ -39,9 +39,12 @@ class StepWrite:
     closed: list[str] = field(default_factory=list)  # human task ids
     completed: HumanTask | None = None  # the task the user completed
     completed_by: int | None = None
+    claimed: HumanTask | None = None  # the task claimed, released or assigned
+    claimed_by: int | None = None
+    claimed_at: datetime | None = None
 
 
-def write(session: Session, step: StepWrite) -> None:
+def write(session: Session, step: CaseWrite) -> None:
     """Everything of `step` (Conflict if another writer changed the instance meanwhile)."""
     events = audit.take_batched(session)
     if session.get_bind().dialect.name == "postgresql":
@@ -50,12 +53,12 @@ def write(session: Session, step: StepWrite) -> None:
         _statements(session, step, events)
 
 
-def _statements(session: Session, step: StepWrite, events: list[dict]) -> None:
+def _statements(session: Session, step: CaseWrite, events: list[dict]) -> None:
     write_rows(session, step.rows, step.removed)
     write_human_tasks(session, step.opened, step.closed, step.at)
-    if step.completed is not None:
-        task = step.completed
-        task.state, task.completed_at, task.completed_by = "completed", step.at, step.completed_by
+    for task, values in _task_changes(step):
+        for column, value in values:
+            setattr(task, column, value)
     if events:
         session.execute(insert(AuditEvent.__table__), events)
     try:
@@ -64,7 +67,18 @@ def _statements(session: Session, step: StepWrite, events: list[dict]) -> None:
         raise _conflict(step.instance) from None
 
 
-def _one_statement(session: Session, step: StepWrite, events: list[dict]) -> None:
+def _task_changes(step: CaseWrite) -> list[tuple[HumanTask, tuple]]:
+    changes = []
+    if step.completed is not None:
+        changes.append((step.completed, (("state", "completed"), ("completed_at", step.at),
+                                         ("completed_by", step.completed_by))))
+    if step.claimed is not None:
+        changes.append((step.claimed, (("claimed_by", step.claimed_by),
+                                       ("claimed_at", step.claimed_at))))
+    return changes
+
+
+def _one_statement(session: Session, step: CaseWrite, events: list[dict]) -> None:
     instance = step.instance
     values = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
     revision = session.connection().exec_driver_sql(_POSTGRES_STEP, {
@@ -73,6 +87,8 @@ def _one_statement(session: Session, step: StepWrite, events: list[dict]) -> Non
         "events": to_json(events), "at": step.at,
         "completed": step.completed.id if step.completed is not None else None,
         "completed_by": step.completed_by,
+        "claimed": step.claimed.id if step.claimed is not None else None,
+        "claimed_by": step.claimed_by, "claimed_at": step.claimed_at,
         "id": instance.id, "revision": instance.revision,
         **values, "workflow": to_json(values["workflow"]),
     }).scalar()
@@ -81,10 +97,9 @@ def _one_statement(session: Session, step: StepWrite, events: list[dict]) -> Non
     for column, value in values.items():
         set_committed_value(instance, column, value)
     set_committed_value(instance, "revision", revision)
-    if step.completed is not None:
-        for column, value in (("state", "completed"), ("completed_at", step.at),
-                              ("completed_by", step.completed_by)):
-            set_committed_value(step.completed, column, value)
+    for task, values in _task_changes(step):
+        for column, value in values:
+            set_committed_value(task, column, value)
 
 
 def _conflict(instance: ProcessInstance) -> Conflict:
@@ -115,6 +130,10 @@ done AS (
     UPDATE human_task
     SET state = 'completed', completed_at = %(at)s, completed_by = %(completed_by)s
     WHERE id = %(completed)s
+),
+claim AS (
+    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
+    WHERE id = %(claimed)s
 ),
 events AS (
     INSERT INTO audit_event ({_AUDIT_COLUMNS})
