@@ -70,8 +70,9 @@ def _bearer_token() -> str:
 def _load_caller() -> Caller:
     system = get_system()
     user_id = _user_id(system, _bearer_token())
-    with system.database.transaction() as session:
-        caller = caller_for(session, user_id, system.directory(session))
+    directory = system.directory()  # read in a transaction of its own if it changed
+    with system.database.reading() as session:
+        caller = caller_for(session, user_id, directory)
     if caller is None:
         raise Unauthenticated("The user is unknown or no longer active.")
     return caller
