@@ -44,61 +44,62 @@ class CaseWrite:
     claimed_at: datetime | None = None
 
 
-def write(session: Session, step: CaseWrite) -> None:
-    """Everything of `step` (Conflict if another writer changed the instance meanwhile)."""
+def write(session: Session, change: CaseWrite) -> None:
+    """Everything of `change` (Conflict if another writer changed the instance meanwhile)."""
     events = audit.take_batched(session)
     if session.get_bind().dialect.name == "postgresql":
-        _one_statement(session, step, events)
+        _one_statement(session, change, events)
     else:
-        _statements(session, step, events)
+        _statements(session, change, events)
 
 
-def _statements(session: Session, step: CaseWrite, events: list[dict]) -> None:
-    write_rows(session, step.rows, step.removed)
-    write_human_tasks(session, step.opened, step.closed, step.at)
-    for task, values in _task_changes(step):
-        for column, value in values:
+def _statements(session: Session, change: CaseWrite, events: list[dict]) -> None:
+    write_rows(session, change.rows, change.removed)
+    write_human_tasks(session, change.opened, change.closed, change.at)
+    for task, columns in _task_columns(change):
+        for column, value in columns:
             setattr(task, column, value)
     if events:
         session.execute(insert(AuditEvent.__table__), events)
     try:
         session.flush()
     except StaleDataError:
-        raise _conflict(step.instance) from None
+        raise _conflict(change.instance) from None
 
 
-def _task_changes(step: CaseWrite) -> list[tuple[HumanTask, tuple]]:
-    changes = []
-    if step.completed is not None:
-        changes.append((step.completed, (("state", "completed"), ("completed_at", step.at),
-                                         ("completed_by", step.completed_by))))
-    if step.claimed is not None:
-        changes.append((step.claimed, (("claimed_by", step.claimed_by),
-                                       ("claimed_at", step.claimed_at))))
-    return changes
+def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
+    """The human tasks the action changed, each with its (column, value) pairs."""
+    tasks = []
+    if change.completed is not None:
+        tasks.append((change.completed, (("state", "completed"), ("completed_at", change.at),
+                                         ("completed_by", change.completed_by))))
+    if change.claimed is not None:
+        tasks.append((change.claimed, (("claimed_by", change.claimed_by),
+                                       ("claimed_at", change.claimed_at))))
+    return tasks
 
 
-def _one_statement(session: Session, step: CaseWrite, events: list[dict]) -> None:
-    instance = step.instance
-    values = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
-    revision = session.connection().exec_driver_sql(_POSTGRES_STEP, {
-        "rows": to_json(step.rows), "removed": to_json(step.removed),
-        "opened": to_json(step.opened), "closed": to_json(step.closed),
-        "events": to_json(events), "at": step.at,
-        "completed": step.completed.id if step.completed is not None else None,
-        "completed_by": step.completed_by,
-        "claimed": step.claimed.id if step.claimed is not None else None,
-        "claimed_by": step.claimed_by, "claimed_at": step.claimed_at,
+def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
+    instance = change.instance
+    stored = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
+    revision = session.connection().exec_driver_sql(_POSTGRES_WRITE, {
+        "rows": to_json(change.rows), "removed": to_json(change.removed),
+        "opened": to_json(change.opened), "closed": to_json(change.closed),
+        "events": to_json(events), "at": change.at,
+        "completed": change.completed.id if change.completed is not None else None,
+        "completed_by": change.completed_by,
+        "claimed": change.claimed.id if change.claimed is not None else None,
+        "claimed_by": change.claimed_by, "claimed_at": change.claimed_at,
         "id": instance.id, "revision": instance.revision,
-        **values, "workflow": to_json(values["workflow"]),
+        **stored, "workflow": to_json(stored["workflow"]),
     }).scalar()
     if revision is None:
         raise _conflict(instance)
-    for column, value in values.items():
+    for column, value in stored.items():
         set_committed_value(instance, column, value)
     set_committed_value(instance, "revision", revision)
-    for task, values in _task_changes(step):
-        for column, value in values:
+    for task, columns in _task_columns(change):
+        for column, value in columns:
             set_committed_value(task, column, value)
 
 
@@ -115,7 +116,7 @@ _AUDIT_COLUMNS = (
     "chain, seq, instance_id, at, actor_id, actor_name, org_unit_id, role, action, task_id, "
     "details, prev_hash, hash"
 )
-_POSTGRES_STEP = f"""
+_POSTGRES_WRITE = f"""
 WITH {ENGINE_ROWS_CTE},
 opened AS (
     INSERT INTO human_task ({_HUMAN_TASK_COLUMNS})

@@ -21,7 +21,6 @@ from ..timers.sync import sync_timers
 from ..worklist.routing import human_task_changes
 from . import case_store, case_write, services
 from .case_store import CaseState
-from .case_write import CaseWrite
 from .serializer import data_to_dict
 from .workflow import CaseWorkflow
 
@@ -121,7 +120,7 @@ def step(
             workflow.do_engine_steps()
     except WorkflowException as error:
         incident = _incident(session, instance, workflow, error, now)
-    writes = CaseWrite(instance, now)
+    writes = case_write.CaseWrite(instance, now)
     if completed is not None:
         writes.completed, writes.completed_by = completed
     delta = case_store.stage(session, state, instance, system.cases, writes.rows, writes.removed)
