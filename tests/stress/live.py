@@ -143,6 +143,14 @@ class GunicornServer(Server):
         return children
 
 
+def start_scheduler(db_url: str, log_path, name: str) -> subprocess.Popen:
+    """`wsc scheduler --until-empty`; its database sessions carry `name` (PGAPPNAME)."""
+    with open(log_path, "a", encoding="utf-8") as log:
+        return subprocess.Popen([str(WSC), "scheduler", "--until-empty"],
+                                env={**wsc_env(db_url), "PGAPPNAME": name}, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
 def request(base: str, method: str, path: str, token: str | None = None,
             body: dict | None = None, timeout: float = 60) -> tuple[int, dict | None]:
     """(status, JSON body) of one request on a new connection, or `Lost`."""

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from engine_helpers import MODELS, deploy_file, make_system
 from orchestrator.persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
-from stress.live import ROOT, WSC, GunicornServer, log_in, request, verify_audit, wsc_env
+from stress.live import GunicornServer, log_in, request, start_scheduler, verify_audit
 
 CASES = 4 * int(os.environ.get("WSC_STRESS_TASKS", "8"))
 LEAD = 6.0  # seconds from setting the instant to it: the schedulers start meanwhile
@@ -88,10 +88,8 @@ def test_completion_and_lapse_at_the_same_instant_exactly_one_happens(db_url, tm
         tasks = start_claimed_cases(server.base, token, system.clock.today().isoformat())
         lapse_at(system, system.clock.now() + timedelta(seconds=LEAD))
         at = time.monotonic() + LEAD
-        with open(tmp_path / "schedulers.log", "a", encoding="utf-8") as log:
-            schedulers = [subprocess.Popen([str(WSC), "scheduler", "--until-empty"],
-                                           env=wsc_env(db_url), cwd=ROOT, stdout=log,
-                                           stderr=subprocess.STDOUT) for _ in range(2)]
+        schedulers = [start_scheduler(db_url, tmp_path / "schedulers.log", f"scheduler-{n}")
+                      for n in range(2)]
         answers = complete_around(server.base, token, tasks, at)
         for process in schedulers:  # they end once no timer waits: every case has ended
             process.wait(120)

@@ -25,7 +25,7 @@ from test_scheduler_processes import clone_waiting_case, make_due, start_waiting
 from engine_helpers import make_system
 from orchestrator.persistence.tables import AuditEvent, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
-from stress.live import ROOT, WSC, verify_audit, wsc_env
+from stress.live import start_scheduler, verify_audit
 
 TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "3000"))
 KILLS = int(os.environ.get("WSC_STRESS_KILLS", "1"))
@@ -37,14 +37,6 @@ JOIN pg_class c ON c.oid = l.relation
 WHERE a.application_name = :name AND c.relname = 'timer' AND l.mode = 'RowShareLock'
 """
 CONNECTED = "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
-
-
-def start_scheduler(db_url: str, log_path, name: str) -> subprocess.Popen:
-    """`wsc scheduler --until-empty`; its database sessions carry `name` (PGAPPNAME)."""
-    with open(log_path, "a", encoding="utf-8") as log:
-        return subprocess.Popen([str(WSC), "scheduler", "--until-empty"],
-                                env={**wsc_env(db_url), "PGAPPNAME": name}, cwd=ROOT,
-                                stdout=log, stderr=subprocess.STDOUT)
 
 
 def sessions(system, query: str, name: str) -> int:
