@@ -28,7 +28,6 @@ from .workflow import CaseWorkflow
 @dataclass
 class StepOutcome:
     instance_id: int
-    opened_tasks: list[str]
     incident: Incident | None
     data: dict  # the case's data as the last completed task stored it
 
@@ -140,8 +139,7 @@ def step(
     instance.updated_at = now
     case_write.write(session, writes)
     last = workflow.last_task
-    return StepOutcome(instance.id, [row["id"] for row in writes.opened], incident,
-                       data_to_dict(last.data) if last else {})
+    return StepOutcome(instance.id, incident, data_to_dict(last.data) if last else {})
 
 
 def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:

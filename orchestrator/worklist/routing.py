@@ -21,13 +21,10 @@ READY = TaskState.READY
 
 def sync_human_tasks(
     session: Session, system, instance: ProcessInstance, workflow, delta: Delta, at: datetime,
-    completed_task: str | None = None,
-) -> list[str]:
-    """Open and close human tasks after a step; returns the ids of the tasks opened."""
-    opened, closed = human_task_changes(session, system, instance, workflow, delta, at,
-                                        completed_task)
+) -> None:
+    """Open and close human tasks after a step no user took part in (a timer fired)."""
+    opened, closed = human_task_changes(session, system, instance, workflow, delta, at)
     write_human_tasks(session, opened, closed, at)
-    return [row["id"] for row in opened]
 
 
 def human_task_changes(
