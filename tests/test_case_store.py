@@ -76,6 +76,23 @@ def test_loop_of_rounds_stored_exactly_after_every_step(db_url):
     assert data["rounds"] == 12
 
 
+def test_data_reads_back_exactly_whatever_its_encoder(db_url):
+    """Rows are encoded by orjson, and by the standard library where orjson refuses (an
+    integer beyond 64 bits): both kinds read back to the same values."""
+    system = make_system(db_url)
+    key, _ = deploy_file(system, MODELS / "review_loop.bpmn")
+    data = {"rounds": 0, "limit": 12, "large": 2**70, "negative": -(2**63) - 1,
+            "名称": "涪城区应急管理局", "ratio": 0.1, "nested": {"list": [1, "二", None]}}
+    with system.database.transaction() as session:
+        instance = cases.start(session, system, caller(system, "fc.clerk").actor, key,
+                               "sc-my-fc", data)
+    fresh = make_system(db_url)  # no cached workflow: the case is read from its rows
+    with fresh.database.transaction() as session:
+        stored = cases_data(session, instance.id)
+    assert {name: stored[name] for name in data} == data
+    assert _stored(fresh, instance.id) == _snapshot(_cached(system, instance.id))
+
+
 def cases_data(session, instance_id):
     from orchestrator.runtime.instances import case_data
 

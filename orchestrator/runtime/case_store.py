@@ -10,11 +10,9 @@ after its transaction committed.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache, partial
 from uuid import UUID
 
@@ -23,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..persistence import json_text
 from ..persistence.database import after_commit
 from ..persistence.tables import EngineTask, ProcessInstance
 from .serializer import restore_workflow, task_to_dict, workflow_attrs
@@ -306,13 +305,7 @@ written AS (
 
 def to_json(value) -> str:
     """Rows as one JSON document for PostgreSQL's json_to_recordset; instants as ISO text."""
-    return json.dumps(value, separators=(",", ":"), default=_instant)
-
-
-def _instant(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return json_text.dumps(value)
 
 
 @cache
