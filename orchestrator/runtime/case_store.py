@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..persistence import json_text
 from ..persistence.database import after_commit
+from ..persistence.sets import one_of
 from ..persistence.tables import EngineTask, ProcessInstance
 from .serializer import restore_workflow, task_to_dict, workflow_attrs
 from .workflow import CaseWorkflow
@@ -89,7 +90,7 @@ def load_many(session: Session, instances: list, specs_of, script_engine) -> dic
     for row in session.execute(
         select(EngineTask.instance_id, EngineTask.id, EngineTask.workflow_id, EngineTask.body,
                EngineTask.seq)
-        .where(EngineTask.instance_id.in_(list(rows)))
+        .where(one_of(session, EngineTask.instance_id, rows))
         .order_by(EngineTask.instance_id, EngineTask.seq)
     ):
         rows[row.instance_id].append(row)

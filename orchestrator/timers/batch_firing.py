@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..persistence.sets import one_of
 from ..persistence.tables import ProcessInstance
 from ..persistence.time_tables import Timer
 from ..runtime import case_store, cases, services
@@ -66,7 +67,7 @@ def fire_batch(system, now: datetime, skip: set[int], before: datetime | None,
             stepped.append((row, instance, state, task, _run(session, system, instance,
                                                              state.workflow, at)))
         if cancelled:
-            session.execute(update(TIMERS).where(TIMERS.c.id.in_(cancelled))
+            session.execute(update(TIMERS).where(one_of(session, TIMERS.c.id, cancelled))
                             .values(state="cancelled"))
         _store(session, system, stepped, at)
         for row, _instance, _state, task, _incident in stepped:

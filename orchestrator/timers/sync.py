@@ -21,11 +21,12 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..persistence.database import after_commit
+from ..persistence.sets import one_of, pair_in
 from ..persistence.tables import ProcessInstance
 from ..persistence.time_tables import Timer
 from ..runtime.case_store import Delta
@@ -110,8 +111,8 @@ def _close_stopped(session, changes: list, at) -> dict[int, list[tuple[int, obje
             continue
         closed = session.execute(
             update(TIMERS)
-            .where(TIMERS.c.instance_id.in_({pair[0] for pair in pairs}),
-                   tuple_(TIMERS.c.instance_id, TIMERS.c.task_id).in_(pairs),
+            .where(one_of(session, TIMERS.c.instance_id, {pair[0] for pair in pairs}),
+                   pair_in(session, (TIMERS.c.instance_id, TIMERS.c.task_id), pairs),
                    TIMERS.c.state == "waiting")
             .values(state="cancelled" if cancelled else "fired",
                     fired_at=None if cancelled else at)
@@ -135,8 +136,8 @@ def _rows_again(session, changes: list) -> dict[tuple[int, str], object]:
         (row.instance_id, row.task_id): row
         for row in session.execute(
             select(TIMERS.c.id, TIMERS.c.instance_id, TIMERS.c.task_id, TIMERS.c.due_at).where(
-                TIMERS.c.instance_id.in_({pair[0] for pair in pairs}),
-                tuple_(TIMERS.c.instance_id, TIMERS.c.task_id).in_(pairs),
+                one_of(session, TIMERS.c.instance_id, {pair[0] for pair in pairs}),
+                pair_in(session, (TIMERS.c.instance_id, TIMERS.c.task_id), pairs),
                 TIMERS.c.state == "waiting")
         )
     }
