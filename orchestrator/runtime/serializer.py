@@ -8,6 +8,7 @@ its own task and can be rewritten alone.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
@@ -40,9 +41,9 @@ class FullDataTaskConverter(TaskConverter):
 
     def from_dict(self, dct, workflow):
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=UUID(dct["id"]))
-        task._parent = UUID(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [UUID(child) for child in dct["children"]]
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
+        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid(child) for child in dct["children"]]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
         task.internal_data = self.registry.restore(dct["internal_data"])
@@ -50,6 +51,14 @@ class FullDataTaskConverter(TaskConverter):
         if isinstance(task_spec, CatchingEvent) and task._state == TaskState.WAITING:
             workflow.top_workflow.event_manager.add_task(task)
         return task
+
+
+@lru_cache(maxsize=8192)
+def _uuid(text: str) -> UUID:
+    """A task id read from its row. A restore meets each id several times (the task, its
+    parent's children, its children's parent, the table's key), and parsing is the dearer
+    part; UUIDs are immutable, so one object may serve them all."""
+    return UUID(text)
 
 
 def _configure():
@@ -127,10 +136,10 @@ def restore_workflow(spec, subprocess_specs, attrs: dict, tasks_by_workflow: dic
     ("" for the top workflow, the subprocess task's id otherwise)."""
     workflow = CaseWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
     workflow.tasks = {
-        UUID(task_id): REGISTRY.restore(body, workflow=workflow)
+        _uuid(task_id): REGISTRY.restore(body, workflow=workflow)
         for task_id, body in tasks_by_workflow.get("", {}).items()
     }
-    workflow.task_tree = workflow.tasks[UUID(attrs["root"])]
+    workflow.task_tree = workflow.tasks[_uuid(attrs["root"])]
     converter = _CONVERTERS[BpmnWorkflow]
     converter.set_default_attributes(workflow, dict(attrs))
     subprocesses = {
