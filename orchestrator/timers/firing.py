@@ -45,7 +45,10 @@ MAX_ATTEMPTS = 5
 BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
 MAX_BACKOFF = timedelta(hours=1)
 INCIDENT_KIND = "timer"
-BATCH = 200  # rows of cases fired per transaction
+# Rows of cases fired per transaction. 500 fired 10% more per second than 200 (fewer
+# claims and commits per fire); 1,000 no more than 500. A user's step on a case in the
+# batch waits for it: at about 0.5 ms a fire, a quarter of a second at most.
+BATCH = 500
 
 
 @dataclass
