@@ -135,17 +135,6 @@ class Delta:
     removed: dict[str, int | None]
 
 
-def save_many(session: Session, cases: list[tuple[CaseState, ProcessInstance]],
-              cache: CaseCache) -> list[Delta]:
-    """Store what several cases' steps changed, their task rows written by one statement
-    (the scheduler fires timers in batches)."""
-    rows: list[dict] = []
-    removed: list[dict] = []
-    deltas = [stage(session, state, instance, cache, rows, removed) for state, instance in cases]
-    write_rows(session, rows, removed)
-    return deltas
-
-
 def stage(session: Session, state: CaseState, instance: ProcessInstance, cache: CaseCache,
           rows: list[dict], removed: list[dict]) -> Delta:
     """What a step changed: the task rows to write are appended to `rows`, the tasks to

@@ -1,6 +1,7 @@
 """Writing what an action on a case changed: a step's task rows, the human tasks it opened
 and closed, the task the user completed or (un)claimed, the audit events appended inside
-`audit.batched`, and the instance row with its revision checked.
+`audit.batched`, and the instance row with its revision checked. `write_cases` does the
+same for a batch of cases stepped by their timers.
 
 On PostgreSQL that is one statement (data-modifying CTEs over JSON documents), because a
 statement costs far more in the driver and SQLAlchemy than the rows it carries; SQLite
@@ -95,19 +96,49 @@ def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> N
     }).scalar()
     if revision is None:
         raise _conflict(instance)
-    for column, value in stored.items():
-        set_committed_value(instance, column, value)
-    set_committed_value(instance, "revision", revision)
     for task, columns in _task_columns(change):
         for column, value in columns:
             set_committed_value(task, column, value)
-    _unmark_written(session, instance)
+    _mark_stored(session, instance, stored, revision)
 
 
-def _unmark_written(session: Session, instance: ProcessInstance) -> None:
-    """Take the instance off the session's modified list when nothing of it is left to
-    write: set_committed_value leaves it there, and commit would run an empty flush (about
-    a tenth of a completion's CPU). SQLAlchemy has no public call for this."""
+def write_cases(session: Session, instances: list[ProcessInstance], rows: list[dict],
+                removed: list[dict]) -> None:
+    """A timer batch's writes: the task rows of all its cases (case_store.stage), the audit
+    events appended inside `audit.batched`, and every case's row with its revision checked
+    (Conflict if another writer changed one)."""
+    events = audit.take_batched(session)
+    if session.get_bind().dialect.name != "postgresql":
+        write_rows(session, rows, removed)
+        if events:
+            session.execute(insert(AuditEvent.__table__), events)
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict("a case of the timer batch was changed by another writer") from None
+        return
+    stored = [{column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
+              for instance in instances]
+    written = dict(session.connection().exec_driver_sql(_POSTGRES_BATCH_WRITE, {
+        "rows": to_json(rows), "removed": to_json(removed), "events": to_json(events),
+        "cases": to_json([dict(values, id=instance.id, revision=instance.revision)
+                          for instance, values in zip(instances, stored, strict=True)]),
+    }).all())
+    if len(written) != len(instances):
+        raise Conflict("a case of the timer batch was changed by another writer")
+    for instance, values in zip(instances, stored, strict=True):
+        _mark_stored(session, instance, values, written[instance.id])
+
+
+def _mark_stored(session: Session, instance: ProcessInstance, stored: dict,
+                 revision: int) -> None:
+    """The instance as written, with its new revision. When nothing of it is left to write,
+    it also leaves the session's modified list: set_committed_value leaves it there, and
+    commit would run an empty flush (about a tenth of a completion's CPU). SQLAlchemy has no
+    public call for this."""
+    for column, value in stored.items():
+        set_committed_value(instance, column, value)
+    set_committed_value(instance, "revision", revision)
     state = inspect(instance)
     if not state.committed_state:
         state._commit_all(state.dict, session.identity_map)
@@ -157,4 +188,21 @@ SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
     ended_at = %(ended_at)s, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
 WHERE id = %(id)s AND revision = %(revision)s
 RETURNING revision
+"""
+_POSTGRES_BATCH_WRITE = f"""
+WITH {ENGINE_ROWS_CTE},
+events AS (
+    INSERT INTO audit_event ({_AUDIT_COLUMNS})
+    SELECT {_AUDIT_COLUMNS}
+    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
+)
+UPDATE process_instance
+SET revision = process_instance.revision + 1, status = c.status, workflow = c.workflow,
+    workflow_revision = c.workflow_revision, updated_at = c.updated_at,
+    ended_at = c.ended_at, audit_head = c.audit_head, audit_seq = c.audit_seq
+FROM json_to_recordset(%(cases)s::json) AS c(
+    id integer, revision integer, status text, workflow json, workflow_revision integer,
+    updated_at timestamptz, ended_at timestamptz, audit_head text, audit_seq integer)
+WHERE process_instance.id = c.id AND process_instance.revision = c.revision
+RETURNING process_instance.id, process_instance.revision
 """

@@ -4,8 +4,9 @@ One fire alone costs a dozen statements and a commit (claim, load the case, writ
 tasks, close its row, audit, update the case); 100,000 timers due at once need far fewer.
 A batch claims up to `size` due rows with their cases in one locking query (PostgreSQL
 `FOR UPDATE SKIP LOCKED`, as firing.py claims one), reads the cases it does not hold in
-memory with one query, fires and steps each in the engine, then writes all tasks, timer
-rows, audit events and cases with one statement per kind, and commits once.
+memory with one query, fires and steps each in the engine, then writes the timer rows
+with one statement per kind, all task rows, audit events and cases with one more (on
+PostgreSQL; case_write.write_cases), and commits once.
 
 The batch takes only rows that fire as the one-by-one path would fire them: of a case, a
 row counting no failed attempt, due before `before` (the first row that must fire alone: a
@@ -21,22 +22,20 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
 from ..persistence.sets import one_of
 from ..persistence.tables import ProcessInstance
 from ..persistence.time_tables import Timer
-from ..runtime import case_store, cases, services
+from ..runtime import case_store, case_write, cases, services
 from ..worklist.routing import sync_human_tasks
 from .cycles import from_db
 from .definitions import TimerDidNotFire, due_instant, mark_fired
 from .sync import sync_timers_many
 
 TIMERS = Timer.__table__
-INSTANCES = ProcessInstance.__table__
 
 
 def fire_batch(system, now: datetime, skip: set[int], before: datetime | None,
@@ -140,62 +139,37 @@ def _run(session: Session, system, instance, workflow, at: datetime):
 
 def _store(session: Session, system, stepped: list, at: datetime) -> None:
     """Write what the steps changed, as cases.step does for one: tasks, human tasks, timer
-    rows with their `timer_fired` events, then the incident or end of each case."""
-    with session.no_autoflush, audit.batched(session):  # cases: one statement, below
-        _write_rows(session, system, stepped, at)
-    _write_cases(session, [instance for _row, instance, _state, _task, _i in stepped])
+    rows with their `timer_fired` events, then the incident or end of each case; the task
+    rows, events and cases with one statement (case_write.write_cases)."""
+    rows: list[dict] = []
+    removed: list[dict] = []
+    with session.no_autoflush, audit.batched(session):
+        deltas = [case_store.stage(session, state, instance, system.cases, rows, removed)
+                  for _row, instance, state, _task, _incident in stepped]
+        for (_row, instance, state, _task, _incident), delta in zip(stepped, deltas,
+                                                                    strict=True):
+            sync_human_tasks(session, system, instance, state.workflow, delta, at)
+        sync_timers_many(session, system, [
+            (instance, state.workflow, delta)
+            for (_row, instance, state, _task, _i), delta in zip(stepped, deltas, strict=True)
+        ], at)
+        for _row, instance, state, _task, incident in stepped:
+            _close_case(session, instance, state.workflow, incident, at)
+        case_write.write_cases(session, [instance for _row, instance, *_rest in stepped],
+                               rows, removed)
     session.flush()
 
 
-def _write_rows(session: Session, system, stepped: list, at: datetime) -> None:
-    deltas = case_store.save_many(
-        session, [(state, instance) for _row, instance, state, _task, _i in stepped],
-        system.cases)
-    for (_row, instance, state, _task, _incident), delta in zip(stepped, deltas, strict=True):
-        sync_human_tasks(session, system, instance, state.workflow, delta, at)
-    sync_timers_many(session, system, [
-        (instance, state.workflow, delta)
-        for (_row, instance, state, _task, _i), delta in zip(stepped, deltas, strict=True)
-    ], at)
-    for _row, instance, state, _task, incident in stepped:
-        if incident is not None:
-            instance.status = "incident"
-            audit.append(session, instance=instance, action="incident", actor=audit.SYSTEM,
-                         at=at, task_id=incident.task_id,
-                         details={"element_id": incident.element_id,
-                                  "message": incident.message})
-        elif state.workflow.is_completed():
-            instance.status = "completed"
-            instance.ended_at = at
-            audit.append(session, instance=instance, action="end", actor=audit.SYSTEM, at=at,
-                         details={})
-        instance.updated_at = at
-
-
-def _write_cases(session: Session, instances: list) -> None:
-    """The cases' changed columns with their revision bumped, one statement per set of
-    changed columns (as the ORM would write them, but not one statement per case). Their
-    rows are locked by this transaction, so the revision read is still the stored one."""
-    groups: dict[tuple, list] = {}
-    for instance in instances:
-        changed = {key: getattr(instance, key) for key in inspect(instance).committed_state
-                   if key != "revision"}  # the attributes set since the case was read
-        groups.setdefault(tuple(sorted(changed)), []).append((instance, changed))
-    for columns, members in groups.items():
-        statement = (
-            update(INSTANCES)
-            .where(INSTANCES.c.id == bindparam("b_id"),
-                   INSTANCES.c.revision == bindparam("b_revision"))
-            .values(revision=INSTANCES.c.revision + 1,
-                    **{column: bindparam(f"b_{column}") for column in columns})
-        )
-        written = session.connection().execute(statement, [
-            {"b_id": instance.id, "b_revision": instance.revision,
-             **{f"b_{column}": value for column, value in changed.items()}}
-            for instance, changed in members
-        ]).rowcount
-        if written != len(members):
-            raise Conflict("a case of the timer batch was changed by another writer")
-        for instance, _changed in members:  # written: the ORM keeps no copy to flush again
-            session.expunge(instance)
-            instance.revision += 1
+def _close_case(session: Session, instance, workflow, incident, at: datetime) -> None:
+    """The case's status after its step: an incident, its end, or still running."""
+    if incident is not None:
+        instance.status = "incident"
+        audit.append(session, instance=instance, action="incident", actor=audit.SYSTEM,
+                     at=at, task_id=incident.task_id,
+                     details={"element_id": incident.element_id, "message": incident.message})
+    elif workflow.is_completed():
+        instance.status = "completed"
+        instance.ended_at = at
+        audit.append(session, instance=instance, action="end", actor=audit.SYSTEM, at=at,
+                     details={})
+    instance.updated_at = at
