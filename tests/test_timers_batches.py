@@ -92,3 +92,40 @@ def test_a_batch_fires_each_case_on_to_its_next_wait_state_and_one_bad_case_alon
             assert fired_events(session, case) == 2
             assert verify_chain(session, instance_chain(case)).valid
 
+
+
+def test_a_batch_write_refuses_a_case_another_writer_changed_and_writes_nothing(system):
+    """The batch's write checks every case's revision (a guard: the batch holds the cases'
+    locks). A case whose revision moved on since it was read fails the whole write, its
+    events and the other case's rows too."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from orchestrator import audit
+    from orchestrator.errors import Conflict
+    from orchestrator.runtime import case_store, case_write
+
+    ids = [start(system, "timer_only.bpmn", {"wait": "P1D"}) for _ in range(2)]
+    with system.database.transaction() as session:
+        events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+        read_before = session.get(ProcessInstance, ids[1]).revision
+    with system.database.transaction() as other:  # another writer, after that read
+        other.execute(update(ProcessInstance).where(ProcessInstance.id == ids[1])
+                      .values(revision=ProcessInstance.revision + 1))
+    with pytest.raises(Conflict, match="changed by another writer"):
+        with system.database.transaction() as session:
+            instances = [session.get(ProcessInstance, instance_id) for instance_id in ids]
+            set_committed_value(instances[1], "revision", read_before)  # as first read
+            rows, removed = [], []
+            with session.no_autoflush, audit.batched(session):
+                for instance in instances:
+                    state = system.cases.take(instance.id, instance.workflow_revision)
+                    state.workflow.data["touched"] = True
+                    case_store.stage(session, state, instance, system.cases, rows, removed)
+                    audit.append(session, instance=instance, action="end",
+                                 actor=audit.SYSTEM, at=system.clock.now(), details={})
+                case_write.write_cases(session, instances, rows, removed)
+    with system.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+        for instance_id in ids:
+            assert verify_chain(session, instance_chain(instance_id)).valid
+            assert "touched" not in session.get(ProcessInstance, instance_id).workflow["data"]
