@@ -256,16 +256,10 @@ def _subprocess_rows(state: CaseState) -> tuple[list[dict], dict[str, int | None
     return rows, old_states
 
 
-def write_rows(session: Session, rows: list[dict], removed: list[dict]) -> None:
-    """Upsert `rows` and delete `removed`: on PostgreSQL one statement, since statements,
-    not rows, are what a step pays for; elsewhere an upsert and a delete per case."""
-    if not rows and not removed:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(
-            f"WITH {ENGINE_ROWS_CTE} SELECT count(*) FROM written",
-            {"rows": to_json(rows), "removed": to_json(removed)})
-        return
+def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -> None:
+    """Upsert `rows` and delete `removed` on SQLite: an upsert, and a delete per case. On
+    PostgreSQL the rows go into the one statement that writes the whole step or batch
+    (ENGINE_ROWS_CTE, in case_write)."""
     if rows:
         session.execute(_sqlite_upsert(), rows)
     for instance_id in {row["instance_id"] for row in removed}:
@@ -275,7 +269,8 @@ def write_rows(session: Session, rows: list[dict], removed: list[dict]) -> None:
         ))
 
 
-# The task rows of `write_rows` as CTEs (PostgreSQL), for a statement that may write more.
+# The task rows to write (`rows`) and to delete (`removed`) as CTEs, for case_write's
+# statements on PostgreSQL.
 ENGINE_ROWS_CTE = """
 removed AS (
     DELETE FROM engine_task USING json_to_recordset(%(removed)s::json)

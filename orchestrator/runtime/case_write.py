@@ -23,7 +23,7 @@ from .. import audit
 from ..errors import Conflict
 from ..persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from ..worklist.routing import write_human_tasks
-from .case_store import ENGINE_ROWS_CTE, to_json, write_rows
+from .case_store import ENGINE_ROWS_CTE, to_json, write_rows_sqlite
 
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
@@ -55,7 +55,7 @@ def write(session: Session, change: CaseWrite) -> None:
 
 
 def _statements(session: Session, change: CaseWrite, events: list[dict]) -> None:
-    write_rows(session, change.rows, change.removed)
+    write_rows_sqlite(session, change.rows, change.removed)
     write_human_tasks(session, change.opened, change.closed, change.at)
     for task, columns in _task_columns(change):
         for column, value in columns:
@@ -109,7 +109,7 @@ def write_cases(session: Session, instances: list[ProcessInstance], rows: list[d
     (Conflict if another writer changed one)."""
     events = audit.take_batched(session)
     if session.get_bind().dialect.name != "postgresql":
-        write_rows(session, rows, removed)
+        write_rows_sqlite(session, rows, removed)
         if events:
             session.execute(insert(AuditEvent.__table__), events)
         try:
