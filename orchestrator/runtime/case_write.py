@@ -60,12 +60,18 @@ def _statements(session: Session, change: CaseWrite, events: list[dict]) -> None
     for task, columns in _task_columns(change):
         for column, value in columns:
             setattr(task, column, value)
+    _insert_and_flush(session, events, _conflict(change.instance))
+
+
+def _insert_and_flush(session: Session, events: list[dict], conflict: Conflict) -> None:
+    """The audit events, then the ORM's flush, which writes the cases with their revision
+    checked (`conflict` if another writer changed one)."""
     if events:
         session.execute(insert(AuditEvent.__table__), events)
     try:
         session.flush()
     except StaleDataError:
-        raise _conflict(change.instance) from None
+        raise conflict from None
 
 
 def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
@@ -108,14 +114,10 @@ def write_cases(session: Session, instances: list[ProcessInstance], rows: list[d
     events appended inside `audit.batched`, and every case's row with its revision checked
     (Conflict if another writer changed one)."""
     events = audit.take_batched(session)
+    conflict = Conflict("a case of the timer batch was changed by another writer")
     if session.get_bind().dialect.name != "postgresql":
         write_rows_sqlite(session, rows, removed)
-        if events:
-            session.execute(insert(AuditEvent.__table__), events)
-        try:
-            session.flush()
-        except StaleDataError:
-            raise Conflict("a case of the timer batch was changed by another writer") from None
+        _insert_and_flush(session, events, conflict)
         return
     stored = [{column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
               for instance in instances]
@@ -125,7 +127,7 @@ def write_cases(session: Session, instances: list[ProcessInstance], rows: list[d
                           for instance, values in zip(instances, stored, strict=True)]),
     }).all())
     if len(written) != len(instances):
-        raise Conflict("a case of the timer batch was changed by another writer")
+        raise conflict
     for instance, values in zip(instances, stored, strict=True):
         _mark_stored(session, instance, values, written[instance.id])
 
