@@ -1,10 +1,10 @@
 """Membership in many values, bound as one array parameter on PostgreSQL.
 
-`column IN (...)` renders a placeholder per value: a batch of 200 timers makes a statement
-of many kilobytes whose text changes with the batch's size, so SQLAlchemy compiles it
-again and psycopg, which caches and prepares only statements under 4 kB, parses it again
-on every execution (milliseconds each). An array is one parameter and one short statement.
-SQLite has no arrays and keeps the IN list.
+`column IN (...)` renders a placeholder per value: a batch of hundreds of timers makes a
+statement of many kilobytes whose text changes with the batch's size, so SQLAlchemy
+compiles it again and psycopg, which caches and prepares only statements under 4 kB,
+parses it again on every execution (milliseconds each). An array is one parameter and one
+short statement. SQLite has no arrays and keeps the IN list.
 """
 
 from __future__ import annotations
