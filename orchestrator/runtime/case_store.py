@@ -270,12 +270,19 @@ def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -
 
 
 # The task rows to write (`rows`) and to delete (`removed`) as CTEs, for case_write's
-# statements on PostgreSQL.
+# statements on PostgreSQL. PostgreSQL guesses 100 rows for any set read from JSON, and
+# against that guess a join of the removed tasks with the task table scanned the whole
+# table (0.3 ms at 2,000 rows). So each removed task is looked up by its primary key on
+# its own (LIMIT 1 keeps the lookup from being turned into that join), and the rows found
+# are deleted by their physical address.
 ENGINE_ROWS_CTE = """
 removed AS (
-    DELETE FROM engine_task USING json_to_recordset(%(removed)s::json)
-        AS gone(instance_id integer, id text)
-    WHERE engine_task.instance_id = gone.instance_id AND engine_task.id = gone.id
+    DELETE FROM engine_task WHERE ctid = ANY(ARRAY(
+        SELECT found.ctid
+        FROM json_to_recordset(%(removed)s::json) AS gone(instance_id integer, id text),
+        LATERAL (SELECT ctid FROM engine_task AS task
+                 WHERE task.instance_id = gone.instance_id AND task.id = gone.id
+                 LIMIT 1) AS found))
 ),
 written AS (
     INSERT INTO engine_task (instance_id, id, seq, workflow_id, body)
