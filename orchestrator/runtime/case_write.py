@@ -159,6 +159,12 @@ _AUDIT_COLUMNS = (
     "chain, seq, instance_id, at, actor_id, actor_name, org_unit_id, role, action, task_id, "
     "details, prev_hash, hash"
 )
+# The audit events appended inside `audit.batched`, as a CTE.
+_EVENTS_CTE = f"""events AS (
+    INSERT INTO audit_event ({_AUDIT_COLUMNS})
+    SELECT {_AUDIT_COLUMNS}
+    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
+)"""
 _POSTGRES_WRITE = f"""
 WITH {ENGINE_ROWS_CTE},
 opened AS (
@@ -179,11 +185,7 @@ claim AS (
     UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
     WHERE id = %(claimed)s
 ),
-events AS (
-    INSERT INTO audit_event ({_AUDIT_COLUMNS})
-    SELECT {_AUDIT_COLUMNS}
-    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
-)
+{_EVENTS_CTE}
 UPDATE process_instance
 SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
     workflow_revision = %(workflow_revision)s, updated_at = %(updated_at)s,
@@ -193,11 +195,7 @@ RETURNING revision
 """
 _POSTGRES_BATCH_WRITE = f"""
 WITH {ENGINE_ROWS_CTE},
-events AS (
-    INSERT INTO audit_event ({_AUDIT_COLUMNS})
-    SELECT {_AUDIT_COLUMNS}
-    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
-)
+{_EVENTS_CTE}
 UPDATE process_instance
 SET revision = process_instance.revision + 1, status = c.status, workflow = c.workflow,
     workflow_revision = c.workflow_revision, updated_at = c.updated_at,
