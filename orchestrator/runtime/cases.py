@@ -127,19 +127,26 @@ def step(
         session, system, instance, workflow, delta, now,
         writes.completed.id if writes.completed is not None else None)
     sync_timers(session, system, instance, workflow, delta, now)
+    close_step(session, instance, workflow, incident, actor, now)
+    case_write.write(session, writes)
+    last = workflow.last_task
+    return StepOutcome(instance.id, incident, data_to_dict(last.data) if last else {})
+
+
+def close_step(session: Session, instance: ProcessInstance, workflow, incident: Incident | None,
+               actor: Actor, at: datetime) -> None:
+    """The case's status after a step, with its audit event: an incident, its end, or still
+    running (a timer batch closes each of its cases' steps the same way)."""
     if incident is not None:
         instance.status = "incident"
-        audit.append(session, instance=instance, action="incident", actor=actor, at=now,
+        audit.append(session, instance=instance, action="incident", actor=actor, at=at,
                      task_id=incident.task_id,
                      details={"element_id": incident.element_id, "message": incident.message})
     elif workflow.is_completed():
         instance.status = "completed"
-        instance.ended_at = now
-        audit.append(session, instance=instance, action="end", actor=actor, at=now, details={})
-    instance.updated_at = now
-    case_write.write(session, writes)
-    last = workflow.last_task
-    return StepOutcome(instance.id, incident, data_to_dict(last.data) if last else {})
+        instance.ended_at = at
+        audit.append(session, instance=instance, action="end", actor=actor, at=at, details={})
+    instance.updated_at = at
 
 
 def _incident(session, instance, workflow, error: WorkflowException, at: datetime) -> Incident:

@@ -154,22 +154,8 @@ def _store(session: Session, system, stepped: list, at: datetime) -> None:
             for (_row, instance, state, _task, _i), delta in zip(stepped, deltas, strict=True)
         ], at)
         for _row, instance, state, _task, incident in stepped:
-            _close_case(session, instance, state.workflow, incident, at)
+            cases.close_step(session, instance, state.workflow, incident, audit.SYSTEM, at)
         case_write.write_cases(session, [instance for _row, instance, *_rest in stepped],
                                rows, removed)
     session.flush()
 
-
-def _close_case(session: Session, instance, workflow, incident, at: datetime) -> None:
-    """The case's status after its step: an incident, its end, or still running."""
-    if incident is not None:
-        instance.status = "incident"
-        audit.append(session, instance=instance, action="incident", actor=audit.SYSTEM,
-                     at=at, task_id=incident.task_id,
-                     details={"element_id": incident.element_id, "message": incident.message})
-    elif workflow.is_completed():
-        instance.status = "completed"
-        instance.ended_at = at
-        audit.append(session, instance=instance, action="end", actor=audit.SYSTEM, at=at,
-                     details={})
-    instance.updated_at = at
