@@ -28,6 +28,7 @@ from .case_store import ENGINE_ROWS_CTE, to_json, write_rows_sqlite
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
                      "audit_head", "audit_seq")
+_CLAIM_INSTANCE_COLUMNS = ("audit_head", "audit_seq")  # a claim changes only these
 
 
 @dataclass
@@ -40,7 +41,7 @@ class CaseWrite:
     closed: list[str] = field(default_factory=list)  # human task ids
     completed: HumanTask | None = None  # the task the user completed
     completed_by: int | None = None
-    claimed: HumanTask | None = None  # the task claimed, released or assigned
+    claimed: HumanTask | None = None  # claimed, released or assigned: alone, no step with it
     claimed_by: int | None = None
     claimed_at: datetime | None = None
 
@@ -88,18 +89,23 @@ def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
 
 def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
     instance = change.instance
-    stored = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
-    revision = session.connection().exec_driver_sql(_POSTGRES_WRITE, {
-        "rows": to_json(change.rows), "removed": to_json(change.removed),
-        "opened": to_json(change.opened), "closed": to_json(change.closed),
-        "events": to_json(events), "at": change.at,
-        "completed": change.completed.id if change.completed is not None else None,
-        "completed_by": change.completed_by,
-        "claimed": change.claimed.id if change.claimed is not None else None,
-        "claimed_by": change.claimed_by, "claimed_at": change.claimed_at,
-        "id": instance.id, "revision": instance.revision,
-        **stored, "workflow": to_json(stored["workflow"]),
-    }).scalar()
+    params = {"events": to_json(events), "id": instance.id, "revision": instance.revision}
+    if change.claimed is not None:  # a claim touches no engine state: a lighter statement
+        statement, columns = _POSTGRES_CLAIM_WRITE, _CLAIM_INSTANCE_COLUMNS
+        params.update(claimed=change.claimed.id, claimed_by=change.claimed_by,
+                      claimed_at=change.claimed_at)
+    else:
+        statement, columns = _POSTGRES_WRITE, _INSTANCE_COLUMNS
+        params.update(
+            rows=to_json(change.rows), removed=to_json(change.removed),
+            opened=to_json(change.opened), closed=to_json(change.closed), at=change.at,
+            completed=change.completed.id if change.completed is not None else None,
+            completed_by=change.completed_by)
+    stored = {column: getattr(instance, column) for column in columns}
+    params.update(stored)
+    if "workflow" in stored:
+        params["workflow"] = to_json(stored["workflow"])
+    revision = session.connection().exec_driver_sql(statement, params).scalar()
     if revision is None:
         raise _conflict(instance)
     for task, columns in _task_columns(change):
@@ -181,15 +187,24 @@ done AS (
     SET state = 'completed', completed_at = %(at)s, completed_by = %(completed_by)s
     WHERE id = %(completed)s
 ),
-claim AS (
-    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
-    WHERE id = %(claimed)s
-),
 {_EVENTS_CTE}
 UPDATE process_instance
 SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
     workflow_revision = %(workflow_revision)s, updated_at = %(updated_at)s,
     ended_at = %(ended_at)s, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
+WHERE id = %(id)s AND revision = %(revision)s
+RETURNING revision
+"""
+# A claim, release or assignment: the task's holder, the audit event, the instance's
+# revision and audit head. The engine's rows and the instance's workflow stay as they are.
+_POSTGRES_CLAIM_WRITE = f"""
+WITH claim AS (
+    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
+    WHERE id = %(claimed)s
+),
+{_EVENTS_CTE}
+UPDATE process_instance
+SET revision = revision + 1, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
 WHERE id = %(id)s AND revision = %(revision)s
 RETURNING revision
 """
