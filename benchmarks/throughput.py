@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,11 +73,15 @@ def work(url: str, instance_ids: list[int], start_at: float, seconds: float, res
     results.put((completions, latencies, ended))
 
 
+# The worklist's lookup of a case's open task, built once as the server's own statements are.
+_OPEN_TASK = select(HumanTask.id).where(
+    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "open")
+
+
 def _cycle(system, clerk, instance_id: int) -> float:
     """Claim the case's open task, then complete it; return the completion's seconds."""
     with system.database.transaction() as session:
-        task_id = session.scalar(select(HumanTask.id).where(
-            HumanTask.instance_id == instance_id, HumanTask.state == "open"))
+        task_id = session.scalar(_OPEN_TASK, {"instance_id": instance_id})
         actions.claim(session, system, clerk, task_id)
     start = time.perf_counter()
     with system.database.transaction() as session:
