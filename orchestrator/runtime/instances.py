@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..accounts import ENTERPRISE_ROLE
@@ -111,11 +111,15 @@ def view_of(session: Session, instance: ProcessInstance) -> InstanceView:
 
 
 def _open_tasks(session: Session, instance: ProcessInstance) -> list[HumanTask]:
-    return list(session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
-        .order_by(HumanTask.created_at)
-    ))
+    return list(session.scalars(_OPEN_TASKS, {"instance_id": instance.id}))
+
+
+# Built once, as access._LOCKED_TASK: every completion's answer lists the case's open tasks.
+_OPEN_TASKS = (
+    select(HumanTask)
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "open")
+    .order_by(HumanTask.created_at)
+)
 
 
 def stepped_view(session: Session, system, outcome: cases.StepOutcome) -> InstanceView:
