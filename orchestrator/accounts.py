@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import Actor
@@ -57,9 +57,11 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def caller_for(session: Session, user_id: int, directory: OrgDirectory) -> Caller | None:
-    """The Caller for an active user, else None (unknown or deactivated)."""
-    user = session.get(User, user_id)
+def caller_for(reader: Session | Connection, user_id: int,
+               directory: OrgDirectory) -> Caller | None:
+    """The Caller for an active user, else None (unknown or deactivated). `reader` is a
+    session, or the connection of `Database.reading()` that every API request reads with."""
+    user = reader.execute(_CALLER_ROW, {"user_id": user_id}).first()
     if user is None or not user.active:
         return None
     scope_root = (
@@ -76,6 +78,15 @@ def caller_for(session: Session, user_id: int, directory: OrgDirectory) -> Calle
         enterprise_id=user.enterprise_id,
         scope_root=scope_root,
     )
+
+
+# Built once, of plain columns: it runs on every request, and read as a row it costs half
+# of what loading the User object through the ORM did.
+_USERS = User.__table__
+_CALLER_ROW = select(
+    _USERS.c.id, _USERS.c.username, _USERS.c.display_name, _USERS.c.role, _USERS.c.org_unit_id,
+    _USERS.c.enterprise_id, _USERS.c.active,
+).where(_USERS.c.id == bindparam("user_id"))
 
 
 def create_user(

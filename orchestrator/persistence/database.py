@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import json_text
@@ -108,18 +108,17 @@ class Database:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for a read that needs no transaction of its own (the caller of a
-        request: one row by key). On PostgreSQL it runs in autocommit, so it costs no BEGIN
-        and COMMIT round trips; elsewhere it is a transaction like any other."""
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a read that needs no transaction of its own (the caller of a
+        request: one row by key, with a Core statement). On PostgreSQL it runs in
+        autocommit, so it costs no BEGIN and COMMIT round trips; elsewhere it is a
+        transaction like any other."""
         if not self.is_postgres:
-            with self.transaction() as session:
-                yield session
+            with self.engine.begin() as connection:
+                yield connection
             return
         with self.engine.connect() as connection:
-            reader = connection.execution_options(isolation_level="AUTOCOMMIT")
-            with Session(bind=reader, expire_on_commit=False) as session:
-                yield session
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
     def dispose(self) -> None:
         self.engine.dispose()
