@@ -8,12 +8,15 @@ HTTP status of each exception family is decided here and nowhere else:
     a body that is not valid JSON → 422 "invalid_json" (not 400: the client sent content
     we cannot process, the same status as any other bad body);
     HTTP errors (unknown route 404, 405, 413 too large) → their status;
+    a database connection lost mid-request (the server restarted) → 503
+    "database_unavailable" with Retry-After: nothing was stored, the pool reconnects;
     anything else → 500 "internal", logged, never a traceback in the body.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Request, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from orchestrator.errors import Conflict, Forbidden, InvalidInput, NotFound, OrchestratorError
@@ -100,6 +103,16 @@ def _unauthorized(error: Unauthenticated):
     )
 
 
+def _database_error(error: DBAPIError):
+    if not error.connection_invalidated:
+        return _internal(error)
+    current_app.logger.warning("database connection lost on %s %s: %s", request.method,
+                               request.path, error.orig)
+    return error_response(503, "database_unavailable",
+                          "The database connection was lost; nothing was stored. Try again.",
+                          None, {"Retry-After": "1"})
+
+
 def _internal(error: BaseException):
     current_app.logger.error(
         "unhandled error on %s %s", request.method, request.path, exc_info=error
@@ -112,4 +125,5 @@ def register_error_handlers(app: Flask) -> None:
     app.request_class = JsonRequest
     app.register_error_handler(OrchestratorError, _orchestrator_error)
     app.register_error_handler(Unauthenticated, _unauthorized)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _internal)
