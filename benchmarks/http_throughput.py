@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import speed_line  # noqa: E402
 from tests.deployment_helpers import Deployment, token  # noqa: E402
 
 MODEL = ROOT / "tests" / "models" / "review_loop.bpmn"
@@ -139,6 +140,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--postgres", default=POSTGRES, help="server URL (any database)")
     options = parser.parse_args()
+    print(speed_line())
 
     with tempfile.TemporaryDirectory() as logs:
         deployment = Deployment(options.postgres, Path(logs))

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.databases import new_database  # noqa: E402
+from benchmarks.machine import speed_line  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
 from orchestrator.persistence.tables import HumanTask, ProcessInstance  # noqa: E402
@@ -135,6 +136,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=500)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
+    print(speed_line())
 
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.databases import new_database  # noqa: E402
+from benchmarks.machine import speed_line  # noqa: E402
 from benchmarks.step_cost import MODEL  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
@@ -95,6 +96,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=40, help="cases per worker")
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
+    print(speed_line())
 
     url, drop = new_database()
     try:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from benchmarks.databases import new_database  # noqa: E402
+from benchmarks.machine import speed_line  # noqa: E402
 from orchestrator.organisation.demo import load_demo  # noqa: E402
 from orchestrator.persistence.database import Database  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
@@ -126,6 +127,7 @@ def main() -> None:
                         help="seconds between making the timers due and their due instant")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
+    print(speed_line())
     run(args.timers, args.processes, args.lead, args.keep)
 
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from api.app import create_app  # noqa: E402
 from api.auth import issue_token  # noqa: E402
 from benchmarks.databases import new_database  # noqa: E402
+from benchmarks.machine import speed_line  # noqa: E402
 from benchmarks.worklist_data import fill  # noqa: E402
 from orchestrator.accounts import caller_for  # noqa: E402
 from orchestrator.persistence.migrate import upgrade  # noqa: E402
@@ -208,6 +209,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL database to fill, or reuse if "
                         "already filled (never dropped)")
     args = parser.parse_args()
+    print(speed_line())
 
     url, drop = (args.database_url, None) if args.database_url else new_database()
     upgrade(url)
