@@ -17,7 +17,7 @@ from functools import cache, partial
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -75,12 +75,17 @@ class CaseCache:
 def load(session: Session, instance: ProcessInstance, specs, script_engine) -> CaseState:
     """Read the whole workflow from its rows (a cache miss: after a restart, or after another
     process stepped the case)."""
-    rows = session.execute(
-        select(EngineTask.id, EngineTask.workflow_id, EngineTask.body, EngineTask.seq)
-        .where(EngineTask.instance_id == instance.id)
-        .order_by(EngineTask.seq)
-    ).all()
+    rows = session.execute(_CASE_ROWS, {"instance_id": instance.id}).all()
     return _restore(instance, rows, specs, script_engine)
+
+
+# Built once: with several app workers most steps find their case in another worker's cache
+# and read it here.
+_CASE_ROWS = (
+    select(EngineTask.id, EngineTask.workflow_id, EngineTask.body, EngineTask.seq)
+    .where(EngineTask.instance_id == bindparam("instance_id"))
+    .order_by(EngineTask.seq)
+)
 
 
 def load_many(session: Session, instances: list, specs_of, script_engine) -> dict[int, CaseState]:
