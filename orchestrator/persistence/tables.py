@@ -162,9 +162,10 @@ class HumanTask(Base):
               postgresql_where=text(CLAIMABLE), sqlite_where=text(CLAIMABLE)),
         Index("ix_human_task_claimant", "claimed_by", "state", "created_at"),
         Index("ix_human_task_enterprise", "enterprise_id", "state", "created_at"),
+        Index("ix_human_task_instance_state", "instance_id", "state"),  # a case's open tasks
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     process_key: Mapped[str] = mapped_column(String(200))
     jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("org_unit.id"))
     element_id: Mapped[str] = mapped_column(String(200))
