@@ -30,6 +30,7 @@ class StepOutcome:
     instance_id: int
     incident: Incident | None
     data: dict  # the case's data as the last completed task stored it
+    opened: list[str]  # the human tasks the step opened, by id
 
 
 def start(
@@ -130,7 +131,8 @@ def step(
     close_step(session, instance, workflow, incident, actor, now)
     case_write.write(session, writes)
     last = workflow.last_task
-    return StepOutcome(instance.id, incident, data_to_dict(last.data) if last else {})
+    return StepOutcome(instance.id, incident, data_to_dict(last.data) if last else {},
+                       [row["id"] for row in writes.opened])
 
 
 def close_step(session: Session, instance: ProcessInstance, workflow, incident: Incident | None,
