@@ -264,7 +264,7 @@ def _subprocess_rows(state: CaseState) -> tuple[list[dict], dict[str, int | None
 def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -> None:
     """Upsert `rows` and delete `removed` on SQLite: an upsert, and a delete per case. On
     PostgreSQL the rows go into the one statement that writes the whole step or batch
-    (ENGINE_ROWS_CTE, in case_write)."""
+    (WRITTEN_ROWS_CTE and REMOVED_ROWS_CTE, in case_write)."""
     if rows:
         session.execute(_sqlite_upsert(), rows)
     for instance_id in {row["instance_id"] for row in removed}:
@@ -280,23 +280,21 @@ def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -
 # table (0.3 ms at 2,000 rows). So each removed task is looked up by its primary key on
 # its own (LIMIT 1 keeps the lookup from being turned into that join), and the rows found
 # are deleted by their physical address.
-ENGINE_ROWS_CTE = """
-removed AS (
+REMOVED_ROWS_CTE = """removed AS (
     DELETE FROM engine_task WHERE ctid = ANY(ARRAY(
         SELECT found.ctid
         FROM json_to_recordset(%(removed)s::json) AS gone(instance_id integer, id text),
         LATERAL (SELECT ctid FROM engine_task AS task
                  WHERE task.instance_id = gone.instance_id AND task.id = gone.id
                  LIMIT 1) AS found))
-),
-written AS (
+)"""
+WRITTEN_ROWS_CTE = """written AS (
     INSERT INTO engine_task (instance_id, id, seq, workflow_id, body)
     SELECT instance_id, id, seq, workflow_id, body
     FROM json_to_recordset(%(rows)s::json)
         AS row(instance_id integer, id text, seq integer, workflow_id text, body json)
     ON CONFLICT (instance_id, id) DO UPDATE
         SET body = excluded.body, workflow_id = excluded.workflow_id
-    RETURNING 1
 )"""
 
 

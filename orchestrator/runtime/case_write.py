@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
@@ -23,12 +24,12 @@ from .. import audit
 from ..errors import Conflict
 from ..persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from ..worklist.routing import write_human_tasks
-from .case_store import ENGINE_ROWS_CTE, to_json, write_rows_sqlite
+from .case_store import REMOVED_ROWS_CTE, WRITTEN_ROWS_CTE, to_json, write_rows_sqlite
 
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
                      "audit_head", "audit_seq")
-_CLAIM_INSTANCE_COLUMNS = ("audit_head", "audit_seq")  # a claim changes only these
+_CLAIM_COLUMNS = ("audit_head", "audit_seq")  # a claim changes only these
 
 
 @dataclass
@@ -89,29 +90,37 @@ def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
 
 def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
     instance = change.instance
-    params = {"events": to_json(events), "id": instance.id, "revision": instance.revision}
+    params = {"id": instance.id, "revision": instance.revision}
+    parts = _json_parts(params, rows=change.rows, removed=change.removed,
+                        opened=change.opened, closed=change.closed, events=events)
     if change.claimed is not None:  # a claim touches no engine state: a lighter statement
-        statement, columns = _POSTGRES_CLAIM_WRITE, _CLAIM_INSTANCE_COLUMNS
+        parts, final, columns = ("claim", *parts), _CLAIM_INSTANCE_UPDATE, _CLAIM_COLUMNS
         params.update(claimed=change.claimed.id, claimed_by=change.claimed_by,
                       claimed_at=change.claimed_at)
     else:
-        statement, columns = _POSTGRES_WRITE, _INSTANCE_COLUMNS
-        params.update(
-            rows=to_json(change.rows), removed=to_json(change.removed),
-            opened=to_json(change.opened), closed=to_json(change.closed), at=change.at,
-            completed=change.completed.id if change.completed is not None else None,
-            completed_by=change.completed_by)
+        final, columns = _INSTANCE_UPDATE, _INSTANCE_COLUMNS
+        params["at"] = change.at
+        if change.completed is not None:
+            parts += ("completed",)
+            params.update(completed=change.completed.id, completed_by=change.completed_by)
     stored = {column: getattr(instance, column) for column in columns}
     params.update(stored)
     if "workflow" in stored:
         params["workflow"] = to_json(stored["workflow"])
-    revision = session.connection().exec_driver_sql(statement, params).scalar()
+    revision = session.connection().exec_driver_sql(_statement(parts, final), params).scalar()
     if revision is None:
         raise _conflict(instance)
     for task, columns in _task_columns(change):
         for column, value in columns:
             set_committed_value(task, column, value)
     _mark_stored(session, instance, stored, revision)
+
+
+def _json_parts(params: dict, **documents: list) -> tuple[str, ...]:
+    """The names of the non-empty `documents`, each put into `params` as JSON."""
+    parts = tuple(name for name, rows in documents.items() if rows)
+    params.update((name, to_json(documents[name])) for name in parts)
+    return parts
 
 
 def write_cases(session: Session, instances: list[ProcessInstance], rows: list[dict],
@@ -127,11 +136,11 @@ def write_cases(session: Session, instances: list[ProcessInstance], rows: list[d
         return
     stored = [{column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
               for instance in instances]
-    written = dict(session.connection().exec_driver_sql(_POSTGRES_BATCH_WRITE, {
-        "rows": to_json(rows), "removed": to_json(removed), "events": to_json(events),
-        "cases": to_json([dict(values, id=instance.id, revision=instance.revision)
-                          for instance, values in zip(instances, stored, strict=True)]),
-    }).all())
+    params = {"cases": to_json([dict(values, id=instance.id, revision=instance.revision)
+                                for instance, values in zip(instances, stored, strict=True)])}
+    parts = _json_parts(params, rows=rows, removed=removed, events=events)
+    written = dict(session.connection().exec_driver_sql(
+        _statement(parts, _BATCH_INSTANCE_UPDATE), params).all())
     if len(written) != len(instances):
         raise conflict
     for instance, values in zip(instances, stored, strict=True):
@@ -165,53 +174,49 @@ _AUDIT_COLUMNS = (
     "chain, seq, instance_id, at, actor_id, actor_name, org_unit_id, role, action, task_id, "
     "details, prev_hash, hash"
 )
-# The audit events appended inside `audit.batched`, as a CTE.
-_EVENTS_CTE = f"""events AS (
-    INSERT INTO audit_event ({_AUDIT_COLUMNS})
-    SELECT {_AUDIT_COLUMNS}
-    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
-)"""
-_POSTGRES_WRITE = f"""
-WITH {ENGINE_ROWS_CTE},
-opened AS (
+# The parts of a write on PostgreSQL, as CTEs before the statement that writes the instance
+# row(s). A write has only the parts it has rows for: an empty part would still cost
+# PostgreSQL its planning and start-up on every step.
+_PARTS = {
+    "rows": WRITTEN_ROWS_CTE,
+    "removed": REMOVED_ROWS_CTE,
+    "opened": f"""opened AS (
     INSERT INTO human_task ({_HUMAN_TASK_COLUMNS})
     SELECT {_HUMAN_TASK_COLUMNS}
     FROM json_populate_recordset(NULL::human_task, %(opened)s::json)
-),
-closed AS (
+)""",
+    "closed": """closed AS (
     UPDATE human_task SET state = 'cancelled', completed_at = %(at)s
     WHERE id IN (SELECT json_array_elements_text(%(closed)s::json)) AND state = 'open'
-),
-done AS (
+)""",
+    "completed": """done AS (
     UPDATE human_task
     SET state = 'completed', completed_at = %(at)s, completed_by = %(completed_by)s
     WHERE id = %(completed)s
-),
-{_EVENTS_CTE}
-UPDATE process_instance
+)""",
+    # A claim, release or assignment: the task's holder (with the event and the instance's
+    # revision and audit head; the engine's rows and the workflow stay as they are).
+    "claim": """claim AS (
+    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
+    WHERE id = %(claimed)s
+)""",
+    "events": f"""events AS (
+    INSERT INTO audit_event ({_AUDIT_COLUMNS})
+    SELECT {_AUDIT_COLUMNS}
+    FROM json_populate_recordset(NULL::audit_event, %(events)s::json)
+)""",
+}
+_INSTANCE_UPDATE = """UPDATE process_instance
 SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
     workflow_revision = %(workflow_revision)s, updated_at = %(updated_at)s,
     ended_at = %(ended_at)s, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
 WHERE id = %(id)s AND revision = %(revision)s
-RETURNING revision
-"""
-# A claim, release or assignment: the task's holder, the audit event, the instance's
-# revision and audit head. The engine's rows and the instance's workflow stay as they are.
-_POSTGRES_CLAIM_WRITE = f"""
-WITH claim AS (
-    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
-    WHERE id = %(claimed)s
-),
-{_EVENTS_CTE}
-UPDATE process_instance
+RETURNING revision"""
+_CLAIM_INSTANCE_UPDATE = """UPDATE process_instance
 SET revision = revision + 1, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
 WHERE id = %(id)s AND revision = %(revision)s
-RETURNING revision
-"""
-_POSTGRES_BATCH_WRITE = f"""
-WITH {ENGINE_ROWS_CTE},
-{_EVENTS_CTE}
-UPDATE process_instance
+RETURNING revision"""
+_BATCH_INSTANCE_UPDATE = """UPDATE process_instance
 SET revision = process_instance.revision + 1, status = c.status, workflow = c.workflow,
     workflow_revision = c.workflow_revision, updated_at = c.updated_at,
     ended_at = c.ended_at, audit_head = c.audit_head, audit_seq = c.audit_seq
@@ -219,5 +224,12 @@ FROM json_to_recordset(%(cases)s::json) AS c(
     id integer, revision integer, status text, workflow json, workflow_revision integer,
     updated_at timestamptz, ended_at timestamptz, audit_head text, audit_seq integer)
 WHERE process_instance.id = c.id AND process_instance.revision = c.revision
-RETURNING process_instance.id, process_instance.revision
-"""
+RETURNING process_instance.id, process_instance.revision"""
+
+
+@cache
+def _statement(parts: tuple[str, ...], final: str) -> str:
+    """One statement: the CTEs of `parts`, then `final`, which writes the instance row(s)."""
+    if not parts:
+        return final
+    return "WITH " + ",\n".join(_PARTS[part] for part in parts) + "\n" + final
