@@ -1,16 +1,20 @@
-"""The open tasks of a case are read without reading its history or other cases' tasks: on
-PostgreSQL, the read every completion's answer and every case page make stays a few index
-pages, however many tasks the case finished and however many are open elsewhere."""
+"""On PostgreSQL, the statements every completion runs stay a few index pages, however large
+the tables: the open tasks of a case are read without its history or other cases' tasks,
+and a step's writes find their rows by key, on the generic plan a prepared statement keeps."""
 
 from __future__ import annotations
 
 import json
+import re
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, select, text
 
 from engine_helpers import MODELS, caller, deploy_file, make_system
+from orchestrator.persistence.tables import HumanTask
 from orchestrator.runtime import cases, instances
+from orchestrator.worklist import actions
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -64,3 +68,67 @@ def test_the_open_tasks_of_a_case_are_read_without_its_history_or_other_cases(sy
         assert [task.state for task in view.open_tasks] == ["open"]
         touched = _buffers(session, instances._OPEN_TASKS, {"instance_id": ours})
     assert touched < 10, f"{touched} buffers for one open task"
+
+
+def _complete_capturing_writes(system, instance_id: int) -> list[tuple[str, dict]]:
+    """Claim and complete the case's open task; the statements the completion wrote with."""
+    clerk = caller(system, "fc.clerk")
+    with system.database.transaction() as session:
+        task_id = session.scalar(select(HumanTask.id).where(
+            HumanTask.instance_id == instance_id, HumanTask.state == "open"))
+        actions.claim(session, system, clerk, task_id)
+    writes = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().startswith("WITH"):
+            writes.append((statement, parameters))
+
+    event.listen(system.database.engine, "before_cursor_execute", capture)
+    try:
+        with system.database.transaction() as session:
+            actions.complete(session, system, clerk, task_id, {})
+    finally:
+        event.remove(system.database.engine, "before_cursor_execute", capture)
+    return writes
+
+
+def _kept_plan(url: str, statement: str, parameters: dict) -> dict:
+    """The plan PostgreSQL keeps for `statement` once it is prepared and planned without its
+    parameters' values (as psycopg's prepared statements are, after a few runs)."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"),
+                         cursor_factory=psycopg.ClientCursor) as connection:
+        connection.execute("SET plan_cache_mode = force_generic_plan")
+        connection.execute(f"PREPARE write AS {numbered}")
+        placeholders = ", ".join(["%s"] * len(names))
+        plan = connection.execute(f"EXPLAIN (FORMAT JSON) EXECUTE write({placeholders})",
+                                  [parameters[name] for name in names]).fetchone()[0]
+    return plan[0]["Plan"]
+
+
+def _read_whole(plan: dict) -> set[str]:
+    """The tables the plan reads from end to end."""
+    found = {plan["Relation Name"]} if plan["Node Type"] == "Seq Scan" else set()
+    for child in plan.get("Plans", []):
+        found |= _read_whole(child)
+    return found
+
+
+@pytest.mark.parametrize("other_rows", [300, 3000])
+def test_a_step_deletes_its_removed_task_rows_by_key_on_the_kept_plan(system, db_url,
+                                                                      other_rows):
+    """Each round of the loop removes the tasks SpiffWorkflow had predicted. A prepared
+    statement's plan, made while the task table held a few hundred rows, is kept while the
+    table grows to millions: the delete must find its rows by key on that plan too."""
+    key, _ = deploy_file(system, MODELS / "review_loop.bpmn")
+    ours = _case(system, key)
+    with system.database.transaction() as session:  # other cases' history
+        session.execute(text(
+            "INSERT INTO engine_task (instance_id, id, seq, workflow_id, body)"
+            " SELECT :instance, 'other-' || n, n, '', json_build_object('data', repeat('x', 300))"
+            " FROM generate_series(1, :rows) AS n"),
+            {"instance": _case(system, key), "rows": other_rows})
+    (statement, parameters), = _complete_capturing_writes(system, ours)
+    assert "DELETE FROM engine_task" in statement  # this step did remove tasks
+    assert "engine_task" not in _read_whole(_kept_plan(db_url, statement, parameters))

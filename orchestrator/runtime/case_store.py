@@ -275,11 +275,21 @@ def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -
 
 
 # The task rows to write (`rows`) and to delete (`removed`) as CTEs, for case_write's
-# statements on PostgreSQL. PostgreSQL guesses 100 rows for any set read from JSON, and
-# against that guess a join of the removed tasks with the task table scanned the whole
-# table (0.3 ms at 2,000 rows). So each removed task is looked up by its primary key on
-# its own (LIMIT 1 keeps the lookup from being turned into that join), and the rows found
-# are deleted by their physical address.
+# statements on PostgreSQL. Those statements are prepared and run on a generic plan, made
+# once when psycopg prepares them, and kept while the table grows. So a delete names its
+# rows by primary key in a form whose index scan costs less than reading the table at
+# any size but a few pages: one case's removed tasks are its instance id and an array of
+# task ids. (Removed rows named by their physical address, ctid = ANY(...), were planned
+# as a scan of the whole table while it held under about 2,000 rows, and the plan was kept:
+# in a 20-second benchmark every completion read 6,000 rows, and more each second.)
+REMOVED_ROWS_OF_CASE_CTE = """removed AS (
+    DELETE FROM engine_task WHERE instance_id = %(id)s AND id = ANY(%(removed_ids)s)
+)"""
+# A timer batch's removed tasks belong to many cases. Each is looked up by its primary key
+# on its own (LIMIT 1 keeps the lookups from being turned into a join, which PostgreSQL,
+# guessing 100 rows for any set read from JSON, would make by scanning the table); the
+# rows found are deleted by their physical address. A batch's statement runs seldom
+# enough, and on tables large enough, to be planned as a TID scan.
 REMOVED_ROWS_CTE = """removed AS (
     DELETE FROM engine_task WHERE ctid = ANY(ARRAY(
         SELECT found.ctid

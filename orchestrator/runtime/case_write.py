@@ -24,7 +24,13 @@ from .. import audit
 from ..errors import Conflict
 from ..persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from ..worklist.routing import write_human_tasks
-from .case_store import REMOVED_ROWS_CTE, WRITTEN_ROWS_CTE, to_json, write_rows_sqlite
+from .case_store import (
+    REMOVED_ROWS_CTE,
+    REMOVED_ROWS_OF_CASE_CTE,
+    WRITTEN_ROWS_CTE,
+    to_json,
+    write_rows_sqlite,
+)
 
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
@@ -91,8 +97,11 @@ def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
 def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
     instance = change.instance
     params = {"id": instance.id, "revision": instance.revision}
-    parts = _json_parts(params, rows=change.rows, removed=change.removed,
-                        opened=change.opened, closed=change.closed, events=events)
+    parts = _json_parts(params, rows=change.rows, opened=change.opened, closed=change.closed,
+                        events=events)
+    if change.removed:
+        parts += ("removed_of_case",)
+        params["removed_ids"] = [row["id"] for row in change.removed]
     if change.claimed is not None:  # a claim touches no engine state: a lighter statement
         parts, final, columns = ("claim", *parts), _CLAIM_INSTANCE_UPDATE, _CLAIM_COLUMNS
         params.update(claimed=change.claimed.id, claimed_by=change.claimed_by,
@@ -180,6 +189,7 @@ _AUDIT_COLUMNS = (
 _PARTS = {
     "rows": WRITTEN_ROWS_CTE,
     "removed": REMOVED_ROWS_CTE,
+    "removed_of_case": REMOVED_ROWS_OF_CASE_CTE,
     "opened": f"""opened AS (
     INSERT INTO human_task ({_HUMAN_TASK_COLUMNS})
     SELECT {_HUMAN_TASK_COLUMNS}
