@@ -1,7 +1,7 @@
 """Writing what an action on a case changed: a step's task rows, the human tasks it opened
-and closed, the task the user completed or (un)claimed, the audit events appended inside
-`audit.batched`, and the instance row with its revision checked. `write_cases` does the
-same for a batch of cases stepped by their timers.
+and closed, the task the user completed, the audit events appended inside `audit.batched`,
+and the instance row with its revision checked. `write_cases` does the same for a batch of
+cases stepped by their timers, `write_holder` for a claim, release or assignment.
 
 On PostgreSQL that is one statement (data-modifying CTEs over JSON documents), because a
 statement costs far more in the driver and SQLAlchemy than the rows it carries; SQLite
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,7 +35,6 @@ from .case_store import (
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
                      "audit_head", "audit_seq")
-_CLAIM_COLUMNS = ("audit_head", "audit_seq")  # a claim changes only these
 
 
 @dataclass
@@ -48,9 +47,6 @@ class CaseWrite:
     closed: list[str] = field(default_factory=list)  # human task ids
     completed: HumanTask | None = None  # the task the user completed
     completed_by: int | None = None
-    claimed: HumanTask | None = None  # claimed, released or assigned: alone, no step with it
-    claimed_by: int | None = None
-    claimed_at: datetime | None = None
 
 
 def write(session: Session, change: CaseWrite) -> None:
@@ -65,10 +61,9 @@ def write(session: Session, change: CaseWrite) -> None:
 def _statements(session: Session, change: CaseWrite, events: list[dict]) -> None:
     write_rows_sqlite(session, change.rows, change.removed)
     write_human_tasks(session, change.opened, change.closed, change.at)
-    for task, columns in _task_columns(change):
-        for column, value in columns:
-            setattr(task, column, value)
-    _insert_and_flush(session, events, _conflict(change.instance))
+    for column, value in _completed_columns(change):
+        setattr(change.completed, column, value)
+    _insert_and_flush(session, events, _conflict(change.instance.id))
 
 
 def _insert_and_flush(session: Session, events: list[dict], conflict: Conflict) -> None:
@@ -82,47 +77,58 @@ def _insert_and_flush(session: Session, events: list[dict], conflict: Conflict) 
         raise conflict from None
 
 
-def _task_columns(change: CaseWrite) -> list[tuple[HumanTask, tuple]]:
-    """The human tasks the action changed, each with its (column, value) pairs."""
-    tasks = []
-    if change.completed is not None:
-        tasks.append((change.completed, (("state", "completed"), ("completed_at", change.at),
-                                         ("completed_by", change.completed_by))))
-    if change.claimed is not None:
-        tasks.append((change.claimed, (("claimed_by", change.claimed_by),
-                                       ("claimed_at", change.claimed_at))))
-    return tasks
+def _completed_columns(change: CaseWrite) -> tuple:
+    """(column, value) pairs of the human task the user completed, if any."""
+    if change.completed is None:
+        return ()
+    return (("state", "completed"), ("completed_at", change.at),
+            ("completed_by", change.completed_by))
 
 
 def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
     instance = change.instance
-    params = {"id": instance.id, "revision": instance.revision}
+    params = {"id": instance.id, "revision": instance.revision, "at": change.at}
     parts = _json_parts(params, rows=change.rows, opened=change.opened, closed=change.closed,
                         events=events)
     if change.removed:
         parts += ("removed_of_case",)
         params["removed_ids"] = [row["id"] for row in change.removed]
-    if change.claimed is not None:  # a claim touches no engine state: a lighter statement
-        parts, final, columns = ("claim", *parts), _CLAIM_INSTANCE_UPDATE, _CLAIM_COLUMNS
-        params.update(claimed=change.claimed.id, claimed_by=change.claimed_by,
-                      claimed_at=change.claimed_at)
-    else:
-        final, columns = _INSTANCE_UPDATE, _INSTANCE_COLUMNS
-        params["at"] = change.at
-        if change.completed is not None:
-            parts += ("completed",)
-            params.update(completed=change.completed.id, completed_by=change.completed_by)
-    stored = {column: getattr(instance, column) for column in columns}
-    params.update(stored)
-    if "workflow" in stored:
-        params["workflow"] = to_json(stored["workflow"])
-    revision = session.connection().exec_driver_sql(_statement(parts, final), params).scalar()
+    if change.completed is not None:
+        parts += ("completed",)
+        params.update(completed=change.completed.id, completed_by=change.completed_by)
+    stored = {column: getattr(instance, column) for column in _INSTANCE_COLUMNS}
+    params.update(stored, workflow=to_json(stored["workflow"]))
+    revision = session.connection().exec_driver_sql(
+        _statement(parts, _INSTANCE_UPDATE), params).scalar()
     if revision is None:
-        raise _conflict(instance)
-    for task, columns in _task_columns(change):
-        for column, value in columns:
-            set_committed_value(task, column, value)
+        raise _conflict(instance.id)
+    for column, value in _completed_columns(change):
+        set_committed_value(change.completed, column, value)
     _mark_stored(session, instance, stored, revision)
+
+
+def write_holder(session: Session, case, task_id: str, claimed_by: int | None,
+                 claimed_at: datetime | None) -> None:
+    """Who holds a task now (worklist.holders), with the audit events appended inside
+    `audit.batched` and the case's revision checked and moved on. `case` is the case's id,
+    revision and audit head (worklist.holders.CaseHead); no ORM object is involved."""
+    values = {"task_id": task_id, "holder": claimed_by, "held_since": claimed_at,
+              "case_id": case.id, "case_revision": case.revision, "head": case.audit_head,
+              "head_seq": case.audit_seq}
+    events = audit.take_batched(session)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        parts = _json_parts(values, events=events)
+        revision = connection.exec_driver_sql(
+            _statement(("holder", *parts), _HOLDER_INSTANCE_UPDATE), values).scalar()
+    else:
+        connection.execute(_HOLDER, values)
+        if events:
+            connection.execute(insert(AuditEvent.__table__), events)
+        revision = connection.execute(_HOLDER_REVISION, values).scalar()
+    if revision is None:
+        raise _conflict(case.id)
+    case.revision = revision
 
 
 def _json_parts(params: dict, **documents: list) -> tuple[str, ...]:
@@ -170,8 +176,8 @@ def _mark_stored(session: Session, instance: ProcessInstance, stored: dict,
         state._commit_all(state.dict, session.identity_map)
 
 
-def _conflict(instance: ProcessInstance) -> Conflict:
-    return Conflict(f"process instance {instance.id} was changed by another writer")
+def _conflict(instance_id: int) -> Conflict:
+    return Conflict(f"process instance {instance_id} was changed by another writer")
 
 
 _HUMAN_TASK_COLUMNS = (
@@ -206,9 +212,9 @@ _PARTS = {
 )""",
     # A claim, release or assignment: the task's holder (with the event and the instance's
     # revision and audit head; the engine's rows and the workflow stay as they are).
-    "claim": """claim AS (
-    UPDATE human_task SET claimed_by = %(claimed_by)s, claimed_at = %(claimed_at)s
-    WHERE id = %(claimed)s
+    "holder": """holder AS (
+    UPDATE human_task SET claimed_by = %(holder)s, claimed_at = %(held_since)s
+    WHERE id = %(task_id)s
 )""",
     "events": f"""events AS (
     INSERT INTO audit_event ({_AUDIT_COLUMNS})
@@ -222,9 +228,9 @@ SET revision = revision + 1, status = %(status)s, workflow = %(workflow)s::json,
     ended_at = %(ended_at)s, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
 WHERE id = %(id)s AND revision = %(revision)s
 RETURNING revision"""
-_CLAIM_INSTANCE_UPDATE = """UPDATE process_instance
-SET revision = revision + 1, audit_head = %(audit_head)s, audit_seq = %(audit_seq)s
-WHERE id = %(id)s AND revision = %(revision)s
+_HOLDER_INSTANCE_UPDATE = """UPDATE process_instance
+SET revision = revision + 1, audit_head = %(head)s, audit_seq = %(head_seq)s
+WHERE id = %(case_id)s AND revision = %(case_revision)s
 RETURNING revision"""
 _BATCH_INSTANCE_UPDATE = """UPDATE process_instance
 SET revision = process_instance.revision + 1, status = c.status, workflow = c.workflow,
@@ -243,3 +249,20 @@ def _statement(parts: tuple[str, ...], final: str) -> str:
     if not parts:
         return final
     return "WITH " + ",\n".join(_PARTS[part] for part in parts) + "\n" + final
+
+
+# write_holder's statements on SQLite (parameters named unlike the columns they set, as
+# SQLAlchemy asks).
+_TASKS, _INSTANCES = HumanTask.__table__, ProcessInstance.__table__
+_HOLDER = (
+    update(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
+    .values(claimed_by=bindparam("holder"), claimed_at=bindparam("held_since"))
+)
+_HOLDER_REVISION = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("case_id"),
+           _INSTANCES.c.revision == bindparam("case_revision"))
+    .values(revision=_INSTANCES.c.revision + 1, audit_head=bindparam("head"),
+            audit_seq=bindparam("head_seq"))
+    .returning(_INSTANCES.c.revision)
+)

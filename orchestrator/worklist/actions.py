@@ -1,11 +1,13 @@
 """What an approver does with a task: claim, unclaim, assign (a leader, to a member of his
 unit) and complete with the form's data. Each runs inside the caller's transaction and
-appends to the case's audit chain; completing also steps the engine."""
+appends to the case's audit chain; completing also steps the engine, the others change
+only who holds the task (worklist.holders)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from types import SimpleNamespace
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -14,69 +16,62 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import ClaimConflict, Conflict, Forbidden, InvalidInput
 from ..persistence.tables import HumanTask, SignOff, User
-from ..runtime import case_write, cases
+from ..runtime import cases
+from . import holders
 from .access import locked_task
 
 
-def may_work_on(caller, task: HumanTask) -> bool:
+def may_work_on(caller, task) -> bool:
     """The task is for the caller: their unit and role, or their enterprise."""
     if task.enterprise_id is not None:
         return caller.role == task.role and caller.enterprise_id == task.enterprise_id
     return caller.org_unit_id == task.org_unit_id and caller.role == task.role
 
 
-def claim(session: Session, system, caller, task_id: str) -> HumanTask:
+def claim(session: Session, system, caller, task_id: str) -> SimpleNamespace:
     """Exactly one winner: the task and its case are locked and read fresh, so the first
-    claim decides; the others get 409."""
-    task, instance = locked_task(session, system, caller, task_id)
+    claim decides; the others get 409. Returns the task as it now is."""
+    held = holders.locked(session, system, caller, task_id)
+    task = held.task
     if not may_work_on(caller, task):
         raise Forbidden(f"task {task_id} is for role {task.role} of unit {task.org_unit_id}")
     if task.state != "open" or task.claimed_by is not None:
         raise ClaimConflict(f"task {task_id} is already claimed or closed")
-    now = system.clock.now()
-    return _write_claim(session, instance, task, caller.user_id, now, caller.actor, "claim",
-                        {"element_id": task.element_id})
+    return holders.hand_to(session, held, caller.user_id, system.clock.now(), caller.actor,
+                           "claim", {"element_id": task.element_id})
 
 
-def unclaim(session: Session, system, caller, task_id: str) -> HumanTask:
-    task, instance = locked_task(session, system, caller, task_id)
+def unclaim(session: Session, system, caller, task_id: str) -> SimpleNamespace:
+    held = holders.locked(session, system, caller, task_id)
+    task = held.task
     is_leader = caller.role == "leader" and caller.org_unit_id == task.org_unit_id
     if task.claimed_by != caller.user_id and not (is_leader and task.claimed_by):
         raise Forbidden(f"task {task_id} is not claimed by you")
     if task.state != "open":
         raise Conflict(f"task {task_id} is {task.state}")
-    return _write_claim(session, instance, task, None, system.clock.now(), caller.actor,
-                        "unclaim", {"released": task.claimed_by})
+    return holders.hand_to(session, held, None, system.clock.now(), caller.actor, "unclaim",
+                           {"released": task.claimed_by})
 
 
-def assign(session: Session, system, caller, task_id: str, assignee_id: int) -> HumanTask:
+def assign(session: Session, system, caller, task_id: str, assignee_id: int
+           ) -> SimpleNamespace:
     """A leader hands an open task of his unit to a member who holds the task's role."""
-    task, instance = locked_task(session, system, caller, task_id)
-    if caller.role != "leader" or caller.org_unit_id != task.org_unit_id:
+    held = holders.locked(session, system, caller, task_id)
+    task = held.task
+    unit, role = task.org_unit_id, task.role
+    if caller.role != "leader" or caller.org_unit_id != unit:
         raise Forbidden("only the leader of the task's unit may assign it")
     assignee = session.get(User, assignee_id)
-    if assignee is None or not assignee.active or assignee.org_unit_id != task.org_unit_id \
-            or assignee.role != task.role:
+    if assignee is None or not assignee.active or assignee.org_unit_id != unit \
+            or assignee.role != role:
         raise InvalidInput(
-            f"user {assignee_id} is not an active {task.role} of unit {task.org_unit_id}",
-            {"assignee_id": [f"must be an active {task.role} of unit {task.org_unit_id}"]},
+            f"user {assignee_id} is not an active {role} of unit {unit}",
+            {"assignee_id": [f"must be an active {role} of unit {unit}"]},
         )
     if task.state != "open":
         raise Conflict(f"task {task_id} is closed")
-    return _write_claim(session, instance, task, assignee.id, system.clock.now(), caller.actor,
-                        "assign", {"assignee": assignee.id, "previous": task.claimed_by})
-
-
-def _write_claim(session, instance, task: HumanTask, user_id: int | None, at, actor,
-                 action: str, details: dict) -> HumanTask:
-    """Who holds the task now, with its audit event: one write of the case."""
-    with audit.batched(session):
-        audit.append(session, instance=instance, action=action, actor=actor, at=at,
-                     task_id=task.id, details=details)
-        case_write.write(session, case_write.CaseWrite(
-            instance, at, claimed=task, claimed_by=user_id,
-            claimed_at=at if user_id is not None else None))
-    return task
+    return holders.hand_to(session, held, assignee.id, system.clock.now(), caller.actor,
+                           "assign", {"assignee": assignee.id, "previous": task.claimed_by})
 
 
 def complete(session: Session, system, caller, task_id: str, data: dict) -> cases.StepOutcome:
