@@ -275,21 +275,18 @@ def write_rows_sqlite(session: Session, rows: list[dict], removed: list[dict]) -
 
 
 # The task rows to write (`rows`) and to delete (`removed`) as CTEs, for case_write's
-# statements on PostgreSQL. Those statements are prepared and run on a generic plan, made
-# once when psycopg prepares them, and kept while the table grows. So a delete names its
-# rows by primary key in a form whose index scan costs less than reading the table at
-# any size but a few pages: one case's removed tasks are its instance id and an array of
-# task ids. (Removed rows named by their physical address, ctid = ANY(...), were planned
-# as a scan of the whole table while it held under about 2,000 rows, and the plan was kept:
-# in a 20-second benchmark every completion read 6,000 rows, and more each second.)
-REMOVED_ROWS_OF_CASE_CTE = """removed AS (
-    DELETE FROM engine_task WHERE instance_id = %(id)s AND id = ANY(%(removed_ids)s)
-)"""
-# A timer batch's removed tasks belong to many cases. Each is looked up by its primary key
-# on its own (LIMIT 1 keeps the lookups from being turned into a join, which PostgreSQL,
-# guessing 100 rows for any set read from JSON, would make by scanning the table); the
-# rows found are deleted by their physical address. A batch's statement runs seldom
-# enough, and on tables large enough, to be planned as a TID scan.
+# statements on PostgreSQL. Those statements are prepared, and PostgreSQL keeps one plan
+# for them, made without the parameters' values. A delete must not read a case's history
+# on that plan: `instance_id = $1 AND id = ANY($2)` was planned as a read of every row of
+# the case with the ids as a filter (the statistics say most cases are short), and a step
+# at 500 rounds cost 1.3 times one at 10. Nor may it join the removed tasks with the whole
+# table, which PostgreSQL does against its guess of 100 rows for any set read from JSON.
+# So each removed task is looked up by its whole primary key on its own (LIMIT 1 keeps the
+# lookups from being turned into that join), and the rows found are deleted by their
+# physical address. A plan made while the table holds under about 2,000 rows reads it whole
+# instead, which is cheaper there; autovacuum analyzes the table again each time a tenth
+# of it changed, and every ANALYZE has the statement planned anew, by key once the table
+# is past that size (tests/test_statement_plans.py).
 REMOVED_ROWS_CTE = """removed AS (
     DELETE FROM engine_task WHERE ctid = ANY(ARRAY(
         SELECT found.ctid

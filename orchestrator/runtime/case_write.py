@@ -24,13 +24,7 @@ from .. import audit
 from ..errors import Conflict
 from ..persistence.tables import AuditEvent, HumanTask, ProcessInstance
 from ..worklist.routing import write_human_tasks
-from .case_store import (
-    REMOVED_ROWS_CTE,
-    REMOVED_ROWS_OF_CASE_CTE,
-    WRITTEN_ROWS_CTE,
-    to_json,
-    write_rows_sqlite,
-)
+from .case_store import REMOVED_ROWS_CTE, WRITTEN_ROWS_CTE, to_json, write_rows_sqlite
 
 # The instance columns a step may change; all are written (unchanged ones with their value).
 _INSTANCE_COLUMNS = ("status", "workflow", "workflow_revision", "updated_at", "ended_at",
@@ -88,11 +82,8 @@ def _completed_columns(change: CaseWrite) -> tuple:
 def _one_statement(session: Session, change: CaseWrite, events: list[dict]) -> None:
     instance = change.instance
     params = {"id": instance.id, "revision": instance.revision, "at": change.at}
-    parts = _json_parts(params, rows=change.rows, opened=change.opened, closed=change.closed,
-                        events=events)
-    if change.removed:
-        parts += ("removed_of_case",)
-        params["removed_ids"] = [row["id"] for row in change.removed]
+    parts = _json_parts(params, rows=change.rows, removed=change.removed,
+                        opened=change.opened, closed=change.closed, events=events)
     if change.completed is not None:
         parts += ("completed",)
         params.update(completed=change.completed.id, completed_by=change.completed_by)
@@ -195,7 +186,6 @@ _AUDIT_COLUMNS = (
 _PARTS = {
     "rows": WRITTEN_ROWS_CTE,
     "removed": REMOVED_ROWS_CTE,
-    "removed_of_case": REMOVED_ROWS_OF_CASE_CTE,
     "opened": f"""opened AS (
     INSERT INTO human_task ({_HUMAN_TASK_COLUMNS})
     SELECT {_HUMAN_TASK_COLUMNS}
