@@ -8,7 +8,10 @@ of the firing transaction (FOR UPDATE SKIP LOCKED), so the killed scheduler's cl
 with its session, which the server ends at once: nothing stays claimed, the others fire
 those rows. At the end every row has fired, every case has one `timer_fired` and has
 completed, no transaction is left open, and every audit chain verifies.
-WSC_STRESS_TIMERS (default 3,000) and WSC_STRESS_KILLS (default 1) scale it.
+WSC_STRESS_TIMERS (default 3,000) and WSC_STRESS_KILLS (default 1) scale it. The kills fall
+at even steps of the sweep, and each must catch a scheduler inside a batch: steps shorter
+than two batches (firing.BATCH rows each) are refused at the start, naming the timers
+needed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from test_scheduler_processes import clone_waiting_case, make_due, start_waiting
 from engine_helpers import make_system
 from orchestrator.persistence.tables import AuditEvent, ProcessInstance
 from orchestrator.persistence.time_tables import Timer
+from orchestrator.timers.firing import BATCH
 from stress.live import start_scheduler, verify_audit
 
 TIMERS = int(os.environ.get("WSC_STRESS_TIMERS", "3000"))
@@ -71,6 +75,10 @@ def wait_until_fired(system, count: int, timeout: float = 120) -> int:
 def test_scheduler_killed_mid_sweep_every_timer_fires_exactly_once(db_url, tmp_path):
     if not db_url.startswith("postgresql"):
         pytest.skip("several scheduler processes share a PostgreSQL database")
+    needed = 2 * BATCH * (KILLS + 2)
+    if TIMERS < needed:  # later kills would come after the last batch began, or the sweep
+        pytest.fail(f"{KILLS} kills need WSC_STRESS_TIMERS >= {needed} (two batches of "
+                    f"{BATCH} between kills), not {TIMERS}", pytrace=False)
     system = make_system(db_url)
     log_path = tmp_path / "schedulers.log"
     running: list[subprocess.Popen] = []
