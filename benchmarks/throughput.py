@@ -21,6 +21,7 @@ tests/models/review_loop.bpmn (a user task, a script task and a gateway per roun
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import statistics
 import sys
@@ -74,7 +75,7 @@ def work(url: str, instance_ids: list[int], phases, stop, deadline: float, resul
         backend = session.scalar(text("SELECT pg_backend_pid()"))  # a worker uses one
     rounds, latencies = [], []
     cpu = {"claim": [0.0, 0.0], "complete": [0.0, 0.0]}  # (worker, database) seconds
-    for number in range(10**9):
+    for number in itertools.count():
         phases.wait()
         claim_began, claim_cpu = time.time(), _cpu(backend)
         for task_id in tasks:
